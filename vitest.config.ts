@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['workers/**/*.test.ts', 'cli/**/*.test.ts', 'bench/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores on CI: real-model tests are CPU heavy, so keep the pool small.
+    maxWorkers: 2,
+  },
+});
