@@ -11,7 +11,7 @@ interface AbortSignal {
   throwIfAborted(): void;
 }
 declare class TextDecoder {
-  constructor(label?: string, options?: { fatal?: boolean });
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: Uint8Array): string;
 }
 declare class TextEncoder {

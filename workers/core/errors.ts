@@ -16,6 +16,7 @@ export type ZeropointErrorCode =
   | 'no-images' // a calibration folder with no images
   | 'bad-spec' // a preprocessing spec or option is invalid
   | 'bad-option'
+  | 'already-quantized' // a QDQ, QOperator or dynamic model given to the quantizer
   | 'bad-labels'
   | 'no-statistics' // asked for a range of a tensor never observed
   | 'runtime' // the inference runtime failed

@@ -1,0 +1,145 @@
+/**
+ * FP32 against INT8 on the same inputs: per-output error, top-1/top-5 agreement (and accuracy with
+ * labels), and per-layer error through the tensor mapping the rewriter returned (never by guessing
+ * from names). Both models are augmented to expose the mapped tensors, so one run per image per model
+ * gives every layer.
+ */
+import { augmentModel } from '../calibration/augment';
+import { throwIfAborted, ZeropointError } from '../errors';
+import { indexGraph, topologicalOrder } from '../graph/graph';
+import { encodeModel } from '../onnx/encode';
+import { float32ToFloat16, runnerTensorToFloat32 } from '../onnx/tensor';
+import { DataType, type Model } from '../onnx/types';
+import type { TensorMapping } from '../quant/rewrite';
+import type { Feeds, Runner, RunnerTensor } from '../runner';
+import type { CalibrationSource } from '../calibration/calibrate';
+import {
+  addClassification,
+  addPair,
+  createAgreementStats,
+  createErrorStats,
+  summarize,
+  summarizeAgreement,
+  type AgreementStats,
+  type AgreementSummary,
+  type ErrorStats,
+  type ErrorSummary,
+} from './error';
+
+export const MAPPING_METADATA_KEY = 'zeropoint.tensor_mapping';
+
+export interface LayerComparison extends ErrorSummary {
+  readonly fp32: string;
+  readonly int8: string;
+  readonly quantized: boolean;
+  /** Graph order position of the FP32 tensor's producer (for plotting in graph order). */
+  readonly order: number;
+  readonly opType: string;
+  readonly node: string;
+}
+
+export interface ComparisonResult {
+  readonly images: number;
+  readonly outputs: ReadonlyArray<{ readonly name: string } & ErrorSummary>;
+  /** Classification agreement on the first output, when it looks like class scores. */
+  readonly agreement: AgreementSummary | null;
+  readonly layers: readonly LayerComparison[];
+  /** Raw mergeable statistics (for worker pools and error histograms). */
+  readonly raw: { outputs: Record<string, ErrorStats>; layers: Record<string, ErrorStats>; agreement: AgreementStats | null };
+}
+
+export interface CompareOptions {
+  readonly mapping?: readonly TensorMapping[];
+  readonly labels?: (i: number) => number | undefined;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: { done: number; total: number }) => void;
+  readonly histogramBins?: number;
+  /** Limit per-layer statistics to these FP32 tensors (default: every mapped tensor). */
+  readonly layers?: readonly string[];
+}
+
+/** Reads the mapping a Zeropoint-written INT8 model carries in its metadata (undefined for foreign models). */
+export function mappingFromModel(model: Model): TensorMapping[] | undefined {
+  const entry = model.metadataProps?.find((p) => p.key === MAPPING_METADATA_KEY);
+  if (!entry?.value) return undefined;
+  const rows = JSON.parse(entry.value) as Array<[string, string, string?, number?, number?, ('u8' | 's8')?]>;
+  return rows.map(([fp32, int8, quantized, scale, zeroPoint, type]) => ({ fp32, int8, quantized, scale, zeroPoint, type }));
+}
+
+export function mappingToMetadata(mapping: readonly TensorMapping[]): { key: string; value: string } {
+  return { key: MAPPING_METADATA_KEY, value: JSON.stringify(mapping.map((m) => (m.quantized ? [m.fp32, m.int8, m.quantized, m.scale, m.zeroPoint, m.type] : [m.fp32, m.int8]))) };
+}
+
+/** Converts float32 feeds to what a model's inputs declare (float16 models get float16 bits). */
+export function adaptFeeds(model: Model, feeds: Feeds): Feeds {
+  const out: Feeds = {};
+  const inputs = new Map(model.graph!.input.map((i) => [i.name, i.type?.tensorType?.elemType]));
+  for (const [name, t] of Object.entries(feeds)) {
+    if (inputs.get(name) === DataType.FLOAT16 && t.type === 'float32') out[name] = { type: 'float16', dims: t.dims, data: float32ToFloat16(t.data as Float32Array) };
+    else out[name] = t;
+  }
+  return out;
+}
+
+function looksLikeClasses(t: RunnerTensor): boolean {
+  const n = t.data.length;
+  const batch = t.dims[0] ?? 1;
+  return batch === 1 && n >= 2 && n <= 100_000 && t.dims.filter((d) => d > 1).length === 1;
+}
+
+export async function compareModels(fp32: Model, int8: Model, runner: Runner, source: CalibrationSource, options: CompareOptions = {}): Promise<ComparisonResult> {
+  const mapping = (options.mapping ?? []).filter((m) => !options.layers || options.layers.includes(m.fp32));
+  const fp32Index = indexGraph(fp32.graph!);
+  const int8Index = indexGraph(int8.graph!);
+  // Only tensors present in both graphs (an upgraded or widened FP32 copy may differ from the file given).
+  const usable = mapping.filter((m) => fp32Index.producer.has(m.fp32) && (int8Index.producer.has(m.int8) || int8Index.graphOutputs.has(m.int8)));
+  const outputNames = fp32.graph!.output.map((o) => o.name ?? '');
+  const int8Outputs = new Set(int8.graph!.output.map((o) => o.name ?? ''));
+  for (const name of outputNames) {
+    if (!int8Outputs.has(name)) throw new ZeropointError('bad-graph', `The INT8 model has no output '${name}', which the FP32 model has. Compare an INT8 model made from this FP32 model.`, { subject: name });
+  }
+  const fpSession = await runner.createSession(encodeModel(augmentModel(fp32, usable.map((m) => m.fp32))), { optimization: 'all' });
+  const qSession = await runner.createSession(encodeModel(augmentModel(int8, usable.map((m) => m.int8))), { optimization: 'all' });
+  const outputs: Record<string, ErrorStats> = Object.fromEntries(outputNames.map((n) => [n, createErrorStats({ histogramBins: options.histogramBins })]));
+  const layers: Record<string, ErrorStats> = Object.fromEntries(usable.map((m) => [m.fp32, createErrorStats({ histogramBins: options.histogramBins })]));
+  let agreement: AgreementStats | null = null;
+  try {
+    for (let i = 0; i < source.count; i++) {
+      throwIfAborted(options.signal);
+      const feeds = await source.feeds(i);
+      const a = await fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal });
+      const b = await qSession.run(adaptFeeds(int8, feeds), { signal: options.signal });
+      for (const name of outputNames) addPair(outputs[name], runnerTensorToFloat32(a[name]), runnerTensorToFloat32(b[name]));
+      for (const m of usable) {
+        const x = a[m.fp32];
+        const y = b[m.int8];
+        if (x && y && x.data.length === y.data.length && x.type !== 'int64' && y.type !== 'int64') addPair(layers[m.fp32], runnerTensorToFloat32(x), runnerTensorToFloat32(y));
+      }
+      const first = a[outputNames[0]];
+      if (first && looksLikeClasses(first)) {
+        agreement ??= createAgreementStats();
+        addClassification(agreement, runnerTensorToFloat32(first), runnerTensorToFloat32(b[outputNames[0]]), options.labels?.(i));
+      }
+      options.onProgress?.({ done: i + 1, total: source.count });
+    }
+  } finally {
+    await fpSession.release();
+    await qSession.release();
+  }
+  const order = topologicalOrder(fp32.graph!);
+  const position = new Map<number, number>(order.map((nodeIndex, k) => [nodeIndex, k]));
+  const layerRows: LayerComparison[] = usable
+    .filter((m) => layers[m.fp32].count > 0)
+    .map((m) => {
+      const p = fp32Index.producer.get(m.fp32)!;
+      return { fp32: m.fp32, int8: m.int8, quantized: m.quantized !== undefined, order: position.get(p.index) ?? p.index, opType: p.node.opType ?? '', node: p.node.name ?? '', ...summarize(layers[m.fp32]) };
+    })
+    .sort((x, y) => x.order - y.order);
+  return {
+    images: source.count,
+    outputs: outputNames.map((name) => ({ name, ...summarize(outputs[name]) })),
+    agreement: agreement ? summarizeAgreement(agreement) : null,
+    layers: layerRows,
+    raw: { outputs, layers, agreement },
+  };
+}

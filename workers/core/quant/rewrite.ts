@@ -1,0 +1,285 @@
+/**
+ * The one place that edits the graph: turns a QuantPlan into a QDQ model.
+ *
+ * Activation T (own or shared parameters):
+ *
+ *   <Producer> --T--> <Consumers>
+ *   becomes
+ *   <Producer> --T--> QuantizeLinear --T_QuantizeLinear_Output--> DequantizeLinear --T_DequantizeLinear_Output--> <Consumers>
+ *
+ * When T is a graph output, its name must stay the model's output name and type:
+ *
+ *   <Producer> --T_fp--> Q --> DQ --T--> (graph output, and any consumers)
+ *
+ * Weight W (constant) and bias B of a node:
+ *
+ *   W_quantized (int8) --> DequantizeLinear(W_scale, W_zero_point, axis) --> <Conv>
+ *   B_quantized (int32) --> DequantizeLinear(B_scale)                     --> <Conv>   (no zero-point input)
+ *
+ * A folded Relu/Clip after a quantized op:
+ *
+ *   <Conv> --X--> Relu --Y-->   becomes   <Conv> --Y--> Q --> DQ -->
+ *
+ * onnxruntime's graph optimizer then fuses DQ -> Conv -> Q into QLinearConv (CPU and WASM). Graph
+ * inputs and outputs keep their names and float types.
+ */
+import { ZeropointError } from '../errors';
+import { nameAllocator, nodeLabel } from '../graph/graph';
+import { intAttr } from '../onnx/attributes';
+import { makeTensor, numel, tensorToFloat32 } from '../onnx/tensor';
+import { DataType, type Graph, type Node, type TensorProto } from '../onnx/types';
+import {
+  computePerChannelParams,
+  computeQuantParams,
+  quantize,
+  quantizeBias,
+  quantizePerAxis,
+  type QuantType,
+} from './params';
+import type { ActivationType, QuantPlan } from './plan';
+
+/** How an FP32 tensor can be found in the INT8 model (for per-layer comparison; no name parsing). */
+export interface TensorMapping {
+  /** Name in the FP32 model. */
+  readonly fp32: string;
+  /** The float tensor in the INT8 model holding the same quantity (dequantized when quantized). */
+  readonly int8: string;
+  /** The integer tensor (QuantizeLinear output), when the tensor is quantized. */
+  readonly quantized?: string;
+  readonly scale?: number;
+  readonly zeroPoint?: number;
+  readonly type?: QuantType;
+}
+
+export interface WeightReport {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly axis: number;
+  readonly scales: readonly number[];
+  readonly zeroPoints: readonly number[];
+  readonly type: QuantType;
+  /** Per-channel min/max of the FP32 weight (the UI draws these). */
+  readonly channelMin: readonly number[];
+  readonly channelMax: readonly number[];
+}
+
+export interface BiasReport {
+  readonly name: string;
+  readonly node: string;
+  readonly saturated: number;
+}
+
+export interface RewriteResult {
+  readonly graph: Graph;
+  readonly mapping: readonly TensorMapping[];
+  readonly weights: readonly WeightReport[];
+  readonly biases: readonly BiasReport[];
+}
+
+const QTYPE: Record<QuantType, number> = { u8: DataType.UINT8, s8: DataType.INT8 };
+
+function zeroPointTensor(name: string, type: QuantType, values: ArrayLike<number>, perAxis: boolean): TensorProto {
+  const dims = perAxis ? [values.length] : [];
+  return type === 'u8' ? makeTensor(name, QTYPE.u8, dims, Uint8Array.from(values)) : makeTensor(name, QTYPE.s8, dims, Int8Array.from(values));
+}
+
+function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
+  if (axis < 0) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return { min: [lo], max: [hi] };
+  }
+  const channels = dims[axis];
+  const inner = numel(dims.slice(axis + 1));
+  const outer = numel(dims.slice(0, axis));
+  const min = new Array<number>(channels).fill(Infinity);
+  const max = new Array<number>(channels).fill(-Infinity);
+  for (let o = 0; o < outer; o++)
+    for (let c = 0; c < channels; c++) {
+      const base = (o * channels + c) * inner;
+      for (let i = base; i < base + inner; i++) {
+        const v = values[i];
+        if (v < min[c]) min[c] = v;
+        if (v > max[c]) max[c] = v;
+      }
+    }
+  return { min, max };
+}
+
+export function rewriteToQdq(plan: QuantPlan, options: { activationType: ActivationType; activationSymmetric: boolean; reduceRange: boolean }): RewriteResult {
+  const source = plan.index.graph;
+  const fresh = nameAllocator(source);
+  const nodes = source.node.map((n) => ({ ...n, input: [...n.input], output: [...n.output] }));
+  const initializers: TensorProto[] = [];
+  const removedInitializers = new Set<string>();
+  const head: Node[] = []; // DQ of weights and QDQ of graph inputs: before every other node
+  const after = new Map<number, Node[]>(); // QDQ nodes placed right after the node that produces their input
+  const graphOutputs = new Set(source.output.map((o) => o.name ?? ''));
+
+  const newNode = (opType: string, inputs: string[], outputs: string[], base: string, attrs: Node['attribute'] = []): Node => ({
+    opType,
+    input: inputs,
+    output: outputs,
+    name: fresh(base),
+    attribute: attrs,
+    domain: '',
+  });
+
+  // 1. Folded activations: the producer writes the activation's output; the activation node goes.
+  const removed = new Set<number>();
+  for (const fold of plan.folds) {
+    removed.add(fold.nodeIndex);
+    const p = plan.index.producer.get(fold.from);
+    if (!p) throw new Error(`internal: folded tensor '${fold.from}' has no producer`);
+    nodes[p.index].output[p.outputIndex] = fold.to;
+  }
+  const producerIndex = new Map<string, number>();
+  nodes.forEach((n, i) => !removed.has(i) && n.output.forEach((o) => producerIndex.set(o, i)));
+
+  const replaceInput = (from: string, to: string, only?: number) => {
+    nodes.forEach((n, i) => {
+      if (removed.has(i) || (only !== undefined && i !== only)) return;
+      n.input = n.input.map((s) => (s === from ? to : s));
+    });
+  };
+
+  // 2. Weights: int8 initializer behind a DequantizeLinear.
+  const weightReports: WeightReport[] = [];
+  const weightScales = new Map<string, { scales: Float32Array; perAxis: boolean }>();
+  for (const [name, mark] of plan.weights) {
+    const tensor = plan.index.initializers.get(name) ?? plan.index.constants.get(name);
+    if (!tensor) continue;
+    const values = tensorToFloat32(tensor);
+    const dims = tensor.dims;
+    const perAxis = mark.axis >= 0 && dims.length > 0;
+    const type: QuantType = mark.asActivation ? options.activationType : 's8';
+    const symmetric = mark.asActivation ? options.activationSymmetric : true;
+    let q: Int8Array | Uint8Array;
+    let scales: Float32Array;
+    let zeroPoints: ArrayLike<number>;
+    if (perAxis) {
+      const p = computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: options.reduceRange });
+      q = quantizePerAxis(values, dims, p.axis, p);
+      scales = p.scales;
+      zeroPoints = p.zeroPoints;
+    } else {
+      const mm = channelMinMax(values, dims, -1);
+      const p = computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange });
+      q = quantize(values, p);
+      scales = new Float32Array([p.scale]);
+      zeroPoints = [p.zeroPoint];
+    }
+    const qName = fresh(`${name}_quantized`);
+    const sName = fresh(`${name}_scale`);
+    const zName = fresh(`${name}_zero_point`);
+    const dqOut = fresh(`${name}_DequantizeLinear_Output`);
+    initializers.push(makeTensor(qName, QTYPE[type], dims, q));
+    initializers.push(perAxis ? makeTensor(sName, DataType.FLOAT, [scales.length], scales) : makeTensor(sName, DataType.FLOAT, [], scales));
+    initializers.push(zeroPointTensor(zName, type, zeroPoints, perAxis));
+    head.push(newNode('DequantizeLinear', [qName, sName, zName], [dqOut], `${name}_DequantizeLinear`, perAxis ? [intAttr('axis', mark.axis)] : []));
+    replaceInput(name, dqOut);
+    removedInitializers.add(name);
+    weightScales.set(name, { scales, perAxis });
+    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
+    weightReports.push({ name, dims, axis: perAxis ? mark.axis : -1, scales: Array.from(scales), zeroPoints: Array.from(zeroPoints), type, channelMin: mm.min, channelMax: mm.max });
+  }
+
+  // 3. Biases: int32, scale = input scale * weight scale, no zero-point input.
+  const biasReports: BiasReport[] = [];
+  for (const [nodeIndex, b] of plan.biases) {
+    const tensor = plan.index.initializers.get(b.name) ?? plan.index.constants.get(b.name);
+    const act = plan.activations.get(b.input);
+    const w = weightScales.get(b.weight);
+    if (!tensor || !act || !w) continue;
+    const bias = tensorToFloat32(tensor);
+    const wScales = w.perAxis ? w.scales : w.scales[0];
+    if (w.perAxis && w.scales.length !== bias.length) continue; // grouped layouts the bias cannot follow: keep float
+    const qb = quantizeBias(bias, act.params.scale, wScales);
+    const qName = fresh(`${b.name}_quantized`);
+    const sName = fresh(`${b.name}_scale`);
+    const dqOut = fresh(`${b.name}_DequantizeLinear_Output`);
+    initializers.push(makeTensor(qName, DataType.INT32, tensor.dims, qb.values));
+    initializers.push(w.perAxis ? makeTensor(sName, DataType.FLOAT, [qb.scales.length], qb.scales) : makeTensor(sName, DataType.FLOAT, [], qb.scales.subarray(0, 1)));
+    head.push(newNode('DequantizeLinear', [qName, sName], [dqOut], `${b.name}_DequantizeLinear`, w.perAxis ? [intAttr('axis', 0)] : []));
+    const node = nodes[nodeIndex];
+    node.input = node.input.map((s) => (s === b.name ? dqOut : s));
+    biasReports.push({ name: b.name, node: nodeLabel(node, nodeIndex), saturated: qb.saturated.length });
+    // Another node may still read the float bias; keep it then.
+    if (!nodes.some((n, i) => !removed.has(i) && n.input.includes(b.name))) removedInitializers.add(b.name);
+  }
+  for (const name of [...removedInitializers]) {
+    if (nodes.some((n, i) => !removed.has(i) && n.input.includes(name))) removedInitializers.delete(name);
+  }
+
+  // 4. Activations: a Q/DQ pair after the producer (or at the head for graph inputs).
+  const mapping: TensorMapping[] = [];
+  const actNames = [...plan.activations.keys()].sort((a, b) => (producerIndex.get(a) ?? -1) - (producerIndex.get(b) ?? -1));
+  for (const name of actNames) {
+    const act = plan.activations.get(name)!;
+    const { scale, zeroPoint, type } = act.params;
+    const sName = fresh(`${name}_scale`);
+    const zName = fresh(`${name}_zero_point`);
+    initializers.push(makeTensor(sName, DataType.FLOAT, [], new Float32Array([scale])));
+    initializers.push(zeroPointTensor(zName, type, [zeroPoint], false));
+    const qOut = fresh(`${name}_QuantizeLinear_Output`);
+    const producer = producerIndex.get(name);
+    let qIn = name;
+    let dqOut: string;
+    if (graphOutputs.has(name)) {
+      if (producer === undefined) continue; // an input passed straight through to an output: leave it
+      qIn = fresh(`${name}_before_QuantizeLinear`);
+      const p = nodes[producer];
+      p.output = p.output.map((o) => (o === name ? qIn : o));
+      dqOut = name; // consumers keep reading `name`, now the DQ output
+    } else {
+      dqOut = fresh(`${name}_DequantizeLinear_Output`);
+      replaceInput(name, dqOut);
+    }
+    const q = newNode('QuantizeLinear', [qIn, sName, zName], [qOut], `${name}_QuantizeLinear`);
+    const dq = newNode('DequantizeLinear', [qOut, sName, zName], [dqOut], `${name}_DequantizeLinear`);
+    if (producer === undefined) head.push(q, dq);
+    else {
+      const list = after.get(producer) ?? [];
+      list.push(q, dq);
+      after.set(producer, list);
+    }
+    mapping.push({ fp32: name, int8: dqOut, quantized: qOut, scale, zeroPoint, type });
+  }
+
+  // Unquantized float tensors that still exist by the same name map to themselves.
+  const quantizedNames = new Set(mapping.map((m) => m.fp32));
+  const folded = new Set(plan.folds.map((f) => f.from));
+  for (const n of source.node)
+    for (const o of n.output) if (o && !quantizedNames.has(o) && !folded.has(o)) mapping.push({ fp32: o, int8: o });
+
+  // 5. Assemble in a valid topological order: head, then each node followed by its Q/DQ pairs.
+  const ordered: Node[] = [...head];
+  for (const i of plan.order) {
+    if (removed.has(i)) continue;
+    const n = nodes[i];
+    if (!n.name) n.name = fresh(nodeLabel(n, i));
+    ordered.push(n, ...(after.get(i) ?? []));
+  }
+  // Constant nodes whose tensor became an int8 initializer are dropped when nothing reads them.
+  const read = new Set(ordered.flatMap((n) => n.input));
+  const finalNodes = ordered.filter((n) => !(n.opType === 'Constant' && removedInitializers.has(n.output[0]) && !read.has(n.output[0])));
+
+  const keptInitializers = source.initializer.filter((t) => !removedInitializers.has(t.name ?? ''));
+  const initializerNames = new Set([...keptInitializers, ...initializers].map((t) => t.name));
+  for (const n of finalNodes) for (const s of n.input) if (s && removedInitializers.has(s)) throw new ZeropointError('bad-graph', `Internal rewrite error: node '${n.name}' still reads removed initializer '${s}'.`);
+
+  const graph: Graph = {
+    ...source,
+    node: finalNodes,
+    initializer: [...keptInitializers, ...initializers],
+    // IR >= 4: initializers are not graph inputs (listing them would let a caller override int8 weights).
+    input: source.input.filter((i) => !initializerNames.has(i.name) && !removedInitializers.has(i.name ?? '')),
+    // value_info of tensors that were renamed or removed would be stale; onnxruntime infers them.
+    valueInfo: source.valueInfo.filter((v) => !removedInitializers.has(v.name ?? '') && !folded.has(v.name ?? '')),
+  };
+  return { graph, mapping, weights: weightReports, biases: biasReports };
+}
