@@ -380,6 +380,9 @@ const readModel: FieldReader<Model> = (r, m, f, w) => {
   }
 };
 
+/** ModelProto fields the codec does not model: training_info (20), functions (25), configuration (26). */
+const MODEL_FIELDS_KEPT_AS_BYTES = new Set([20, 25, 26]);
+
 export interface DecodeOptions {
   /** Named in error messages: a file name or path. */
   readonly source?: string;
@@ -402,7 +405,11 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     }
     throw notOnnx(source);
   }
-  if (model.graph === undefined || model.irVersion === undefined || (model.unknown?.length ?? 0) > model.opsetImport.length + 8) {
+  // Stray fields that are not ModelProto fields at all suggest some other protobuf that happens to
+  // parse. training_info, functions and configuration are kept as bytes but are legitimate, and a
+  // model may have any number of them (one entry per local function).
+  const stray = model.unknown?.filter((u) => !MODEL_FIELDS_KEPT_AS_BYTES.has(u.field)).length ?? 0;
+  if (model.graph === undefined || model.irVersion === undefined || stray > model.opsetImport.length + 8) {
     throw notOnnx(source);
   }
   return model;

@@ -6,7 +6,7 @@
  * (typed arrays require alignment).
  */
 import { ZeropointError } from '../errors';
-import type { RunnerTensor, TensorElementType } from '../runner';
+import type { RunnerTensor, TensorElementType, TensorValues } from '../runner';
 import { DataType, type TensorProto } from './types';
 
 export type TypedArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array;
@@ -56,7 +56,10 @@ function unsupported(t: TensorProto, where?: string): ZeropointError {
   return new ZeropointError('unsupported-dtype', `Unsupported data type '${t.dataType}' (${dataTypeName(t.dataType)}) in ${where ?? 'initializer'} '${t.name ?? ''}'.`, { subject: t.name });
 }
 
-function rawView<T extends TypedArray>(raw: Uint8Array, ctor: { new (b: ArrayBufferLike, o: number, n: number): T; new (n: number): T; BYTES_PER_ELEMENT: number }): T {
+function rawView<T extends TypedArray>(t: TensorProto, raw: Uint8Array, ctor: { new (b: ArrayBufferLike, o: number, n: number): T; new (n: number): T; BYTES_PER_ELEMENT: number }): T {
+  if (raw.byteLength % ctor.BYTES_PER_ELEMENT !== 0) {
+    throw new ZeropointError('bad-graph', `Tensor '${t.name ?? ''}' has ${raw.byteLength} bytes of raw data, not a multiple of its ${ctor.BYTES_PER_ELEMENT}-byte ${dataTypeName(t.dataType)} elements.`, { subject: t.name });
+  }
   const n = raw.byteLength / ctor.BYTES_PER_ELEMENT;
   if (raw.byteOffset % ctor.BYTES_PER_ELEMENT === 0) return new ctor(raw.buffer, raw.byteOffset, n);
   const out = new ctor(n);
@@ -81,28 +84,35 @@ export function tensorToArray(t: TensorProto): TypedArray {
   };
   switch (dt) {
     case DataType.FLOAT:
-      return check(raw ? rawView(raw, Float32Array) : (t.floatData ?? new Float32Array(0)));
+      return check(raw ? rawView(t, raw, Float32Array) : (t.floatData ?? new Float32Array(0)));
     case DataType.DOUBLE:
-      return check(raw ? rawView(raw, Float64Array) : (t.doubleData ?? new Float64Array(0)));
+      return check(raw ? rawView(t, raw, Float64Array) : (t.doubleData ?? new Float64Array(0)));
     case DataType.FLOAT16:
     case DataType.BFLOAT16:
     case DataType.UINT16:
       // typed field: int32_data holds the 16-bit patterns
-      return check(raw ? rawView(raw, Uint16Array) : Uint16Array.from(t.int32Data ?? []));
+      return check(raw ? rawView(t, raw, Uint16Array) : Uint16Array.from(t.int32Data ?? []));
     case DataType.INT16:
-      return check(raw ? rawView(raw, Int16Array) : Int16Array.from(t.int32Data ?? []));
+      return check(raw ? rawView(t, raw, Int16Array) : Int16Array.from(t.int32Data ?? []));
     case DataType.INT8:
-      return check(raw ? rawView(raw, Int8Array) : Int8Array.from(t.int32Data ?? []));
+      return check(raw ? rawView(t, raw, Int8Array) : Int8Array.from(t.int32Data ?? []));
     case DataType.UINT8:
     case DataType.BOOL:
-      return check(raw ? rawView(raw, Uint8Array) : Uint8Array.from(t.int32Data ?? []));
+      return check(raw ? rawView(t, raw, Uint8Array) : Uint8Array.from(t.int32Data ?? []));
     case DataType.INT32:
-      return check(raw ? rawView(raw, Int32Array) : (t.int32Data ?? new Int32Array(0)));
+      return check(raw ? rawView(t, raw, Int32Array) : (t.int32Data ?? new Int32Array(0)));
     case DataType.INT64:
-      return check(raw ? rawView(raw, BigInt64Array) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(v))));
+      return check(raw ? rawView(t, raw, BigInt64Array) : BigInt64Array.from(t.int64Data ?? [], int64ToBigInt));
     default:
       throw unsupported(t);
   }
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A decoded int64 (a number; INT64_MAX reads as 2^63) as a bigint. BigInt64Array would wrap 2^63 to INT64_MIN. */
+function int64ToBigInt(v: number): bigint {
+  return v >= 9223372036854775808 ? INT64_MAX : BigInt(v);
 }
 
 /** Float values of a float32/float16/double tensor as a Float32Array. */
@@ -237,4 +247,17 @@ export function runnerTensorToFloat32(t: RunnerTensor): Float32Array {
   if (t.type === 'float16') return float16ToFloat32(t.data as Uint16Array);
   if (t.data instanceof BigInt64Array) return Float32Array.from(t.data, (v) => Number(v));
   return Float32Array.from(t.data as ArrayLike<number>);
+}
+
+/**
+ * A TensorProto (an initializer, a Constant's value, an ONNX test data set's input_N.pb) as a runner
+ * tensor: float16 stays as its bits in a Uint16Array, bool as a Uint8Array. Data in raw_data is a view,
+ * not a copy. Throws 'unsupported-dtype' for a type the runner port has no element type for.
+ */
+export function tensorProtoToRunner(t: TensorProto): RunnerTensor {
+  const type = elementTypeOf(t.dataType);
+  if (type === undefined) {
+    throw new ZeropointError('unsupported-dtype', `Tensor '${t.name ?? ''}' has data type ${dataTypeName(t.dataType)}, which the runner cannot carry.`, { subject: t.name });
+  }
+  return { type, dims: [...t.dims], data: tensorToArray(t) as TensorValues };
 }

@@ -24,7 +24,9 @@ export class WireError extends Error {
   }
 }
 
-const textDecoder = new TextDecoder();
+// ignoreBOM: a string that starts with U+FEFF keeps it (the default decoder strips it, so the string
+// would lose 3 bytes and the model would no longer round-trip). Invalid UTF-8 still decodes to U+FFFD.
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class Reader {
   pos: number;
