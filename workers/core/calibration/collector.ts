@@ -1,0 +1,260 @@
+/**
+ * Per-tensor streaming calibration statistics: exact min/max, ONNX Runtime style moving-average
+ * min/max, and a mergeable histogram, all in memory that does not grow with the number of batches.
+ *
+ * The data is a plain record (`CalibrationStats`, tensors keyed by name) that survives structuredClone,
+ * so each worker can collect on its own share of the images and the host merges the results.
+ * `StatsCollector` is a thin mutable wrapper for code that prefers a class.
+ *
+ * Moving average (ORT MinMaxCalibrater with moving_average=True): every `update` call is one batch;
+ * the first batch sets movingMin/movingMax to the batch min/max, every later batch does
+ *   moving += averagingConstant · (batch - moving)
+ * (0.01 by default). Note this weighs the first batch heavily: after n batches its weight is
+ * (1 - c)^(n-1), about 0.37 after 100 batches with c = 0.01 — the same as ORT.
+ *
+ * Merging two workers' stats: batches, counts, min, max and histograms combine exactly. The moving
+ * average is order dependent (it is an exponential average over a sequence), so there is no exact
+ * merge; we take the batch-count weighted mean of the two moving values. That is an approximation: it
+ * equals the single-stream result only in special cases (e.g. when all batch extremes are equal).
+ *
+ * `histograms: false` keeps only min/max/moving averages (no histogram is allocated or filled), for a
+ * run that will only use minmax or moving-average; the histogram methods then throw 'no-statistics'.
+ */
+import { ZeropointError } from '../errors';
+import { addValues, cloneHistogram, createHistogram, DEFAULT_HISTOGRAM_BINS, mergeHistograms, summarizeValues, type Histogram } from './histogram';
+
+export const DEFAULT_AVERAGING_CONSTANT = 0.01;
+
+export interface TensorStats {
+  name: string;
+  /** Batches (update calls) that contained at least one finite value. */
+  batches: number;
+  /** Finite values seen. */
+  count: number;
+  /** NaN values and ±Infinity values skipped (also counted by the histogram when there is one). */
+  nanCount: number;
+  infCount: number;
+  /** Exact min and max of the finite values; +Infinity / -Infinity while count is 0. */
+  min: number;
+  max: number;
+  /** Moving-average min and max over batches (see the file comment); NaN while batches is 0. */
+  movingMin: number;
+  movingMax: number;
+  /** Absent when the stats were collected with `histograms: false`. */
+  histogram?: Histogram;
+}
+
+export interface CollectorOptions {
+  /** Histogram bins per tensor, 2048 by default. */
+  bins?: number;
+  /** Moving-average constant in (0, 1], 0.01 by default (ORT's averaging_constant). */
+  averagingConstant?: number;
+  /** Keep a histogram per tensor (needed by percentile, entropy and mse); true by default. */
+  histograms?: boolean;
+}
+
+export interface CalibrationStats {
+  bins: number;
+  histograms: boolean;
+  averagingConstant: number;
+  /** Keyed by tensor name, in first-seen order. Own properties only: read them with getTensorStats. */
+  tensors: Record<string, TensorStats>;
+}
+
+function checkOptions(options: CollectorOptions | undefined): { bins: number; averagingConstant: number; histograms: boolean } {
+  const bins = options?.bins ?? DEFAULT_HISTOGRAM_BINS;
+  const histograms = options?.histograms ?? true;
+  if (typeof histograms !== 'boolean') throw new ZeropointError('bad-option', `The histograms option "${String(histograms)}" must be true or false.`);
+  const averagingConstant = options?.averagingConstant ?? DEFAULT_AVERAGING_CONSTANT;
+  if (!(typeof averagingConstant === 'number' && averagingConstant > 0 && averagingConstant <= 1)) {
+    throw new ZeropointError(
+      'bad-option',
+      `Averaging constant "${String(averagingConstant)}" must be a number in (0, 1]; ONNX Runtime's default is 0.01.`,
+    );
+  }
+  createHistogram({ bins }); // validates bins
+  return { bins, averagingConstant, histograms };
+}
+
+/** A record with no prototype, so tensor names such as "constructor" or "__proto__" are plain keys. */
+function emptyRecord(): Record<string, TensorStats> {
+  return Object.create(null) as Record<string, TensorStats>;
+}
+
+function setOwn(record: Record<string, TensorStats>, name: string, value: TensorStats): void {
+  Object.defineProperty(record, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
+export function createTensorStats(name: string, options?: { bins?: number; histogram?: boolean }): TensorStats {
+  const stats: TensorStats = { name, batches: 0, count: 0, nanCount: 0, infCount: 0, min: Infinity, max: -Infinity, movingMin: NaN, movingMax: NaN };
+  if (options?.histogram ?? true) stats.histogram = createHistogram({ bins: options?.bins ?? DEFAULT_HISTOGRAM_BINS });
+  return stats;
+}
+
+export function createCalibrationStats(options?: CollectorOptions): CalibrationStats {
+  const { bins, averagingConstant, histograms } = checkOptions(options);
+  return { bins, histograms, averagingConstant, tensors: emptyRecord() };
+}
+
+/** The stats of one tensor, or undefined; safe for any name (also after structuredClone). */
+export function getTensorStats(stats: CalibrationStats, name: string): TensorStats | undefined {
+  return Object.prototype.hasOwnProperty.call(stats.tensors, name) ? stats.tensors[name] : undefined;
+}
+
+export function tensorNames(stats: CalibrationStats): string[] {
+  return Object.keys(stats.tensors);
+}
+
+/** Adds one batch of a tensor's values to its stats (mutates `tensor`). */
+export function updateTensorStats(
+  tensor: TensorStats,
+  values: Float32Array | Float64Array | ArrayLike<number>,
+  options?: { averagingConstant?: number },
+): void {
+  const c = options?.averagingConstant ?? DEFAULT_AVERAGING_CONSTANT;
+  const batch = tensor.histogram ? addValues(tensor.histogram, values) : summarizeValues(values);
+  tensor.nanCount += batch.nanCount;
+  tensor.infCount += batch.infCount;
+  if (batch.count === 0) return;
+  if (tensor.batches === 0) {
+    tensor.movingMin = batch.min;
+    tensor.movingMax = batch.max;
+  } else {
+    tensor.movingMin += c * (batch.min - tensor.movingMin);
+    tensor.movingMax += c * (batch.max - tensor.movingMax);
+  }
+  tensor.batches++;
+  tensor.count += batch.count;
+  if (batch.min < tensor.min) tensor.min = batch.min;
+  if (batch.max > tensor.max) tensor.max = batch.max;
+}
+
+/** Adds one batch of values of tensor `name` (mutates `stats`). Returns that tensor's stats. */
+export function updateCalibrationStats(
+  stats: CalibrationStats,
+  name: string,
+  values: Float32Array | Float64Array | ArrayLike<number>,
+): TensorStats {
+  let tensor = getTensorStats(stats, name);
+  if (tensor === undefined) {
+    tensor = createTensorStats(name, { bins: stats.bins, histogram: stats.histograms });
+    setOwn(stats.tensors, name, tensor);
+  }
+  updateTensorStats(tensor, values, { averagingConstant: stats.averagingConstant });
+  return tensor;
+}
+
+export function cloneTensorStats(t: TensorStats): TensorStats {
+  const copy = { ...t };
+  if (t.histogram) copy.histogram = cloneHistogram(t.histogram);
+  return copy;
+}
+
+/**
+ * Merges the stats of one tensor from two workers into a new record. Exact except movingMin/movingMax,
+ * which are the batch-weighted mean of the two (see the file comment).
+ */
+export function mergeTensorStats(a: TensorStats, b: TensorStats): TensorStats {
+  if (a.name !== b.name) {
+    throw new ZeropointError('bad-option', `Cannot merge the statistics of tensor "${a.name}" with those of "${b.name}".`, { subject: a.name });
+  }
+  if ((a.histogram === undefined) !== (b.histogram === undefined)) {
+    throw new ZeropointError('bad-option', `Cannot merge statistics of tensor "${a.name}" collected with and without histograms; use the same histograms option in every worker.`, {
+      subject: a.name,
+    });
+  }
+  const batches = a.batches + b.batches;
+  const weighted = (x: number, y: number): number =>
+    a.batches === 0 ? y : b.batches === 0 ? x : (x * a.batches + y * b.batches) / batches;
+  const merged: TensorStats = {
+    name: a.name,
+    batches,
+    count: a.count + b.count,
+    nanCount: a.nanCount + b.nanCount,
+    infCount: a.infCount + b.infCount,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    movingMin: weighted(a.movingMin, b.movingMin),
+    movingMax: weighted(a.movingMax, b.movingMax),
+  };
+  if (a.histogram && b.histogram) merged.histogram = mergeHistograms(a.histogram, b.histogram);
+  return merged;
+}
+
+export function cloneCalibrationStats(stats: CalibrationStats): CalibrationStats {
+  const tensors = emptyRecord();
+  for (const name of Object.keys(stats.tensors)) setOwn(tensors, name, cloneTensorStats(stats.tensors[name]));
+  return { bins: stats.bins, histograms: stats.histograms, averagingConstant: stats.averagingConstant, tensors };
+}
+
+/** Merges two workers' stats into a new record (inputs untouched); tensors in a's order, then b's new ones. */
+export function mergeCalibrationStats(a: CalibrationStats, b: CalibrationStats): CalibrationStats {
+  if (a.bins !== b.bins) {
+    throw new ZeropointError('bad-option', `Cannot merge statistics collected with "${a.bins}" and "${b.bins}" histogram bins; use the same bins option in every worker.`);
+  }
+  if (a.histograms !== b.histograms) {
+    throw new ZeropointError('bad-option', `Cannot merge statistics collected with histograms "${a.histograms}" and "${b.histograms}"; use the same histograms option in every worker.`);
+  }
+  if (a.averagingConstant !== b.averagingConstant) {
+    throw new ZeropointError(
+      'bad-option',
+      `Cannot merge statistics collected with averaging constants "${a.averagingConstant}" and "${b.averagingConstant}"; use the same value in every worker.`,
+    );
+  }
+  const out = cloneCalibrationStats(a);
+  for (const name of Object.keys(b.tensors)) {
+    const other = b.tensors[name];
+    const mine = getTensorStats(out, name);
+    setOwn(out.tensors, name, mine === undefined ? cloneTensorStats(other) : mergeTensorStats(mine, other));
+  }
+  return out;
+}
+
+/** A mutable collector over a CalibrationStats record. */
+export class StatsCollector {
+  private stats: CalibrationStats;
+
+  constructor(options?: CollectorOptions) {
+    this.stats = createCalibrationStats(options);
+  }
+
+  /** A collector continuing from a snapshot (the snapshot is copied, not shared). */
+  static from(stats: CalibrationStats): StatsCollector {
+    const collector = new StatsCollector({ bins: stats.bins, averagingConstant: stats.averagingConstant, histograms: stats.histograms });
+    collector.stats = cloneCalibrationStats(stats);
+    return collector;
+  }
+
+  get bins(): number {
+    return this.stats.bins;
+  }
+
+  get averagingConstant(): number {
+    return this.stats.averagingConstant;
+  }
+
+  /** One batch of tensor `name`. */
+  update(name: string, values: Float32Array | Float64Array | ArrayLike<number>): void {
+    updateCalibrationStats(this.stats, name, values);
+  }
+
+  /** Merges another worker's stats into this collector. */
+  merge(other: StatsCollector | CalibrationStats): void {
+    const theirs = other instanceof StatsCollector ? other.stats : other;
+    this.stats = mergeCalibrationStats(this.stats, theirs);
+  }
+
+  /** The live stats of one tensor (not a copy: use snapshot() for that). */
+  get(name: string): TensorStats | undefined {
+    return getTensorStats(this.stats, name);
+  }
+
+  names(): string[] {
+    return tensorNames(this.stats);
+  }
+
+  /** A deep copy as plain data (structuredClone-safe), independent of later updates. */
+  snapshot(): CalibrationStats {
+    return cloneCalibrationStats(this.stats);
+  }
+}
