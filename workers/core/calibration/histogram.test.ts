@@ -15,18 +15,9 @@ import {
   mergeHistograms,
   type Histogram,
 } from './histogram';
+import { seededRandom } from '../onnx/build';
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function gaussian(random: () => number, n: number, sigma = 1, mean = 0): Float32Array {
   const out = new Float32Array(n);

@@ -15,6 +15,7 @@ import { encodeModel } from './encode';
 import { opsetChangePoints, upgradeOpset, type OpsetUpgrade } from './opset';
 import { elementTypeOf, float32ToFloat16, makeTensor, numel, runnerTensorToFloat32, tensorToArray } from './tensor';
 import { DataType, type Attribute, type Model, type Node, type TensorProto, type ValueInfo } from './types';
+import { seededRandom } from './build';
 
 const ASSETS = join(import.meta.dirname, '../../../../shared/assets');
 const MODELS = join(ASSETS, 'models');
@@ -62,16 +63,7 @@ function relMaxDiff(ref: Record<string, RunnerTensor>, got: Record<string, Runne
   return worst;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 function randomFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = mulberry32(seed);
