@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // `npx zeropoint ...`: runs the TypeScript CLI through tsx's loader (no build step).
+// main() is called here rather than by zeropoint.ts's own entry check: npm runs this file through a
+// link named `zeropoint` (node_modules/.bin, or the npx cache for `npx zeropoint` in this repo), so
+// process.argv[1] does not name either file.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./zeropoint.ts');
+const { main } = await import('./zeropoint.ts');
+process.exitCode = await main(process.argv.slice(2));

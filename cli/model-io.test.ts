@@ -151,8 +151,8 @@ describe('readModelFile', () => {
 
   it('turns file system errors into io errors naming the path', async () => {
     const missing = join(dir, 'nope.onnx');
-    await expect(readModelFile(missing)).rejects.toMatchObject({ code: 'io', subject: missing, message: `Cannot read model file '${missing}': there is no such file.` });
-    await expect(readModelFile(dir)).rejects.toMatchObject({ code: 'io', message: `Cannot read model file '${dir}': it is a folder, not a file.` });
+    await expect(readModelFile(missing)).rejects.toMatchObject({ code: 'io', subject: missing, message: `Cannot read model file '${missing}': there is no such file; check the path.` });
+    await expect(readModelFile(dir)).rejects.toMatchObject({ code: 'io', message: `Cannot read model file '${dir}': it is a folder, not a file; pass the .onnx file inside it.` });
     // a data file location that is a folder
     const path = await writeExternalMnist('folder', { writeData: false });
     await mkdir(join(dir, 'folder', 'weights.bin'));

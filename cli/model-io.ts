@@ -39,8 +39,23 @@ function reason(e: unknown): string {
   }
 }
 
+/** What to do about it, after the reason. */
+function hint(e: unknown, what: string): string {
+  switch ((e as { code?: unknown }).code) {
+    case 'ENOENT':
+      return '; check the path';
+    case 'EACCES':
+    case 'EPERM':
+      return '; check its permissions';
+    case 'EISDIR':
+      return what === 'model file' ? '; pass the .onnx file inside it' : '';
+    default:
+      return '';
+  }
+}
+
 function ioError(e: unknown, path: string, what: string): ZeropointError {
-  return new ZeropointError('io', `Cannot read ${what} '${path}': ${reason(e)}.`, { subject: path, cause: e });
+  return new ZeropointError('io', `Cannot read ${what} '${path}': ${reason(e)}${hint(e, what)}.`, { subject: path, cause: e });
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ZeropointError } from '../workers/core/errors';
+import { isZeropointError, ZeropointError } from '../workers/core/errors';
 import type { CalibrationSource } from '../workers/core/calibration/calibrate';
 import { indexGraph } from '../workers/core/graph/graph';
 import type { Model } from '../workers/core/onnx/types';
@@ -13,13 +13,21 @@ import { inputGeometry, parseSpecJson, PRESET_NAMES, resolveSpec, type InputGeom
 import { decodeImageFile } from './images';
 
 /** The model's single image input; several data inputs are refused by name. */
-export function imageInput(model: Model, source: string): InputGeometry {
+export function imageInput(model: Model, source: string, size: { width?: number; height?: number } = {}): InputGeometry {
   const index = indexGraph(model.graph!);
   const inputs = index.dataInputs;
   if (inputs.length !== 1) {
     throw new ZeropointError('not-image-model', `'${source}' has ${inputs.length} inputs (${inputs.map((i) => `'${i.name}'`).join(', ') || 'none'}); Zeropoint calibrates models with one image input.`, { subject: source });
   }
-  return inputGeometry(inputs[0]);
+  try {
+    return inputGeometry(inputs[0], size);
+  } catch (e) {
+    // inputGeometry names the input; say which file it is in too.
+    if (isZeropointError(e) && e.code === 'not-image-model') {
+      throw new ZeropointError('not-image-model', `'${source}' is not an image model: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`, { subject: e.subject, cause: e });
+    }
+    throw e;
+  }
 }
 
 /** A preset name, or the path of a JSON spec file. */
@@ -29,7 +37,7 @@ export async function loadSpec(presetOrFile: string, geometry: InputGeometry): P
   try {
     text = await readFile(presetOrFile, 'utf8');
   } catch {
-    throw new ZeropointError('bad-spec', `Preprocessing '${presetOrFile}' is neither a preset (${PRESET_NAMES.join(', ')}) nor a readable JSON spec file.`, { subject: presetOrFile });
+    throw new ZeropointError('bad-spec', `Preprocessing '${presetOrFile}' is neither a preset (${PRESET_NAMES.join(', ')}) nor a readable JSON spec file; pass one of those presets or the path of a JSON spec file.`, { subject: presetOrFile });
   }
   return resolveSpec(parseSpecJson(text, presetOrFile), { channels: geometry.channels });
 }

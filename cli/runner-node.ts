@@ -3,7 +3,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ZeropointError } from '../workers/core/errors';
-import type { Feeds, Runner, RunnerSession, RunnerTensor, SessionOptions, TensorValues } from '../workers/core/runner';
+import { classifyRuntimeError, type Feeds, type Runner, type RunnerSession, type RunnerTensor, type SessionOptions, type TensorValues } from '../workers/core/runner';
 
 function toOrt(t: RunnerTensor): ort.Tensor {
   return new ort.Tensor(t.type, t.data as ort.Tensor.DataType, t.dims as number[]);
@@ -13,15 +13,8 @@ function fromOrt(t: ort.Tensor): RunnerTensor {
   return { type: t.type as RunnerTensor['type'], dims: [...t.dims], data: t.data as TensorValues };
 }
 
-/** onnxruntime's message for an op it lacks: "Could not find an implementation for X(13) node with name 'n'". */
 export function runtimeError(e: unknown, source: string): ZeropointError {
-  const text = e instanceof Error ? e.message : String(e);
-  const missing = /implementation for (\w+)\((\d+)\) node with name '([^']*)'/.exec(text);
-  if (missing) {
-    return new ZeropointError('unsupported-op', `onnxruntime has no kernel for op '${missing[1]}' (opset ${missing[2]}) at node '${missing[3]}' in '${source}'. Replace that op in the exporter or keep it out of the model.`, { subject: missing[3], cause: e });
-  }
-  const firstLine = text.split('\n')[0].replace(/^\[[^\]]*\]\s*/, '');
-  return new ZeropointError('runtime', `onnxruntime could not run '${source}': ${firstLine}`, { subject: source, cause: e });
+  return classifyRuntimeError(e, { source, runtime: 'onnxruntime' });
 }
 
 export function createNodeRunner(options: { source?: string } = {}): Runner {

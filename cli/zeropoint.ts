@@ -29,14 +29,17 @@ const USAGE = `Usage:
   zeropoint quantize MODEL --calib DIR --preprocess PRESET|SPEC.json --out OUT.onnx [--limit N]
       [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
-      [--keep-first-last] [--report REPORT.json]
+      [--keep-first-last] [--report REPORT.json] [--width W --height H (dynamic inputs)]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
-      [--limit N] [--json]
+      [--limit N] [--width W --height H] [--json]
 Presets: imagenet, caffe, unit, raw, yolo.`;
 
 function fail(message: string): never {
   throw new ZeropointError('bad-option', message);
 }
+
+/** True while a TTY progress line is on screen without its newline: an error must start a new line. */
+let progressLineOpen = false;
 
 function progress(label: string): (p: { done: number; total: number }) => void {
   const t0 = Date.now();
@@ -48,8 +51,10 @@ function progress(label: string): (p: { done: number; total: number }) => void {
     const rate = done / Math.max((now - t0) / 1000, 1e-3);
     const left = (total - done) / Math.max(rate, 1e-9);
     const line = `${label} ${done}/${total} images, ${rate.toFixed(1)} img/s, ${left.toFixed(0)} s left`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
-    else process.stderr.write(`${line}\n`);
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${line}\x1b[K${done === total ? '\n' : ''}`);
+      progressLineOpen = done !== total;
+    } else process.stderr.write(`${line}\n`);
   };
 }
 
@@ -58,6 +63,11 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) fail(`${flag} '${value}' must be a positive whole number.`);
   return n;
+}
+
+/** --width/--height: the input size for models whose image input has dynamic height or width. */
+function inputSize(values: { width?: string; height?: string }): { width?: number; height?: number } {
+  return { width: positiveInt(values.width, '--width'), height: positiveInt(values.height, '--height') };
 }
 
 function list(value: string | undefined): string[] {
@@ -106,6 +116,8 @@ async function quantize(args: string[]): Promise<void> {
       preprocess: { type: 'string' },
       out: { type: 'string' },
       limit: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
       method: { type: 'string', default: 'minmax' },
       percentile: { type: 'string' },
       'per-tensor': { type: 'boolean' },
@@ -122,8 +134,8 @@ async function quantize(args: string[]): Promise<void> {
   if (!values.preprocess) fail('quantize needs --preprocess PRESET|SPEC.json (presets: imagenet, caffe, unit, raw, yolo).');
   if (!values.out) fail('quantize needs --out OUT.onnx.');
   const method = values.method as RangeMethod;
-  if (!RANGE_METHODS.includes(method)) fail(`--method '${values.method}' is not one of ${RANGE_METHODS.join(', ')}.`);
-  if (values.activations !== 'u8' && values.activations !== 's8') fail(`--activations '${values.activations}' must be u8 or s8.`);
+  if (!RANGE_METHODS.includes(method)) fail(`Unknown --method '${values.method}'; use one of ${RANGE_METHODS.join(', ')}.`);
+  if (values.activations !== 'u8' && values.activations !== 's8') fail(`Unknown --activations '${values.activations}'; use u8 or s8.`);
   const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
   if (percentile !== undefined && !(percentile > 50 && percentile <= 100)) fail(`--percentile '${values.percentile}' must be a number in (50, 100].`);
   const limit = positiveInt(values.limit, '--limit');
@@ -131,8 +143,7 @@ async function quantize(args: string[]): Promise<void> {
   const { model, path } = await readModelFile(positionals[0]);
   const source = basename(path);
   const prepared = prepareModel(model, { source });
-  for (const note of prepared.notes) process.stderr.write(`note: ${note}\n`);
-  const geometry = imageInput(prepared.model, source);
+  const geometry = imageInput(prepared.model, source, inputSize(values));
   const spec = await loadSpec(values.preprocess, geometry);
   const files = await listImages(values.calib, { limit });
   const runner = createNodeRunner({ source });
@@ -170,6 +181,8 @@ async function quantize(args: string[]): Promise<void> {
   }
   const fp32Bytes = encodeModel(prepared.model).length;
   const r = result.report;
+  // Notes come with the summary, not before the work: a run that fails prints its one error line only.
+  for (const note of prepared.notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(
     `wrote ${values.out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${method}\n`,
   );
@@ -195,7 +208,7 @@ async function compare(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { images: { type: 'string' }, preprocess: { type: 'string' }, labels: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    options: { images: { type: 'string' }, preprocess: { type: 'string' }, labels: { type: 'string' }, limit: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' }, json: { type: 'boolean' } },
   });
   if (positionals.length !== 2) fail('compare takes FP32.onnx and INT8.onnx.');
   if (!values.images) fail('compare needs --images DIR.');
@@ -203,7 +216,7 @@ async function compare(args: string[]): Promise<void> {
   const limit = positiveInt(values.limit, '--limit');
   const fp32 = await readModelFile(positionals[0]);
   const int8 = await readModelFile(positionals[1]);
-  const geometry = imageInput(fp32.model, basename(fp32.path));
+  const geometry = imageInput(fp32.model, basename(fp32.path), inputSize(values));
   const spec = await loadSpec(values.preprocess, geometry);
   const files = await listImages(values.images, { limit });
   const labels = values.labels ? await readLabels(values.labels) : undefined;
@@ -263,6 +276,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
+    if (progressLineOpen) process.stderr.write('\n');
+    progressLineOpen = false;
     if (isZeropointError(e)) process.stderr.write(`zeropoint: ${e.message}\n`);
     else if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`zeropoint: ${e.message}. Run 'zeropoint help' for usage.\n`);
     else process.stderr.write(`zeropoint: unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
@@ -271,5 +286,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && /zeropoint\.ts$|bin\.mjs$/.test(process.argv[1]);
+// `tsx cli/zeropoint.ts ...` (npm run zeropoint). cli/bin.mjs, the package bin, imports this module and calls main() itself.
+const isEntry = process.argv[1] && /zeropoint\.ts$/.test(process.argv[1]);
 if (isEntry) process.exitCode = await main(process.argv.slice(2));

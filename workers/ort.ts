@@ -8,7 +8,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { ZeropointError } from './core/errors';
-import type { Feeds, Runner, RunnerSession, RunnerTensor, SessionOptions, TensorValues } from './core/runner';
+import { classifyRuntimeError, type Feeds, type Runner, type RunnerSession, type RunnerTensor, type SessionOptions, type TensorValues } from './core/runner';
 
 export type WebProvider = 'wasm' | 'webgpu';
 
@@ -39,12 +39,7 @@ function fromOrt(t: ort.Tensor): RunnerTensor {
 }
 
 export function webRuntimeError(e: unknown, source: string): ZeropointError {
-  const text = e instanceof Error ? e.message : String(e);
-  const missing = /implementation for (\w+)\((\d+)\) node with name '([^']*)'/.exec(text);
-  if (missing) {
-    return new ZeropointError('unsupported-op', `onnxruntime-web has no kernel for op '${missing[1]}' (opset ${missing[2]}) at node '${missing[3]}' in '${source}'.`, { subject: missing[3], cause: e });
-  }
-  return new ZeropointError('runtime', `onnxruntime-web could not run '${source}': ${text.split('\n')[0]}`, { subject: source, cause: e });
+  return classifyRuntimeError(e, { source, runtime: 'onnxruntime-web' });
 }
 
 export function createWebRunner(options: WebRunnerOptions = {}): Runner {

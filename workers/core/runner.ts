@@ -3,6 +3,8 @@
  * the CLI with onnxruntime-node) passes a Runner. Tensors are plain data so they cross worker
  * boundaries without conversion.
  */
+import { ZeropointError } from './errors';
+
 export type TensorElementType = 'float32' | 'float16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool' | 'float64' | 'int16' | 'uint16';
 
 export type TensorValues = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array | Float64Array | Int16Array;
@@ -38,4 +40,28 @@ export interface Runner {
   readonly name: string;
   /** Bytes are not kept after the call returns. */
   createSession(model: Uint8Array, options?: SessionOptions): Promise<RunnerSession>;
+}
+
+
+/**
+ * Turns an onnxruntime failure (node or web: the messages are the same C++ text) into a one-line
+ * ZeropointError that names the node and op and says what to do.
+ */
+export function classifyRuntimeError(e: unknown, options: { source: string; runtime: string }): ZeropointError {
+  const { source, runtime } = options;
+  const text = e instanceof Error ? e.message : String(e);
+  // "Could not find an implementation for X(13) node with name 'n'": a known op without a kernel for these types.
+  const missing = /implementation for (\w+)\((\d+)\) node with name '([^']*)'/.exec(text);
+  if (missing) {
+    return new ZeropointError('unsupported-op', `${runtime} has no kernel for op '${missing[1]}' (opset ${missing[2]}) at node '${missing[3]}' in '${source}'. Replace that op in the exporter or keep it out of the model.`, { subject: missing[3], cause: e });
+  }
+  // An op onnxruntime does not know at all (a typo, a custom op without its library): the graph check fails with
+  // 'In Node, ("name", OpType, "domain", -1) : ... Error No Op registered for OpType with domain_version of 13'.
+  const unknown = /In Node, \("([^"]*)", ([\w.]+), "([^"]*)",[\s\S]*?No Op registered for ([\w.]+) with domain_version of (\d+)/.exec(text);
+  if (unknown) {
+    const [, node, op, domain, , version] = unknown;
+    return new ZeropointError('unsupported-op', `${runtime} does not know op '${op}' (domain '${domain || 'ai.onnx'}', opset ${version}) at node '${node}' in '${source}'. Re-export the model with standard ONNX ops, or replace that node.`, { subject: node, cause: e });
+  }
+  const firstLine = text.split('\n')[0].replace(/^\[[^\]]*\]\s*/, '');
+  return new ZeropointError('runtime', `${runtime} could not run '${source}': ${firstLine}`, { subject: source, cause: e });
 }

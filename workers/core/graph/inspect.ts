@@ -3,7 +3,7 @@
  * outputs, parameters, op histogram, and whether (and how) the model is already quantized.
  */
 import { defaultOpset, indexGraph } from './graph';
-import { dataTypeName, numel } from '../onnx/tensor';
+import { dataTypeName, elementSize, numel } from '../onnx/tensor';
 import type { Model, ValueInfo } from '../onnx/types';
 
 export type QuantizationFormat = 'none' | 'qdq' | 'qoperator' | 'dynamic';
@@ -71,7 +71,8 @@ export function inspectModel(model: Model, fileBytes: number): ModelSummary {
   let initializerBytes = 0;
   for (const t of graph.initializer) {
     parameters += numel(t.dims);
-    initializerBytes += t.rawData?.byteLength ?? 0;
+    // Typed-field tensors count too: their size is what the tensor holds, not how it is encoded.
+    initializerBytes += t.rawData?.byteLength ?? numel(t.dims) * (elementSize(t.dataType ?? 0) ?? 0);
   }
   for (const t of index.constants.values()) parameters += numel(t.dims);
   const q = detectQuantization(ops);
