@@ -16,9 +16,9 @@ import { calibrate } from '../workers/core/calibration/calibrate';
 import { RANGE_METHODS, type RangeMethod } from '../workers/core/calibration/ranges';
 import { isZeropointError, ZeropointError } from '../workers/core/errors';
 import { inspectModel, type ModelSummary } from '../workers/core/graph/inspect';
-import { compareModels, mappingFromModel, mappingToMetadata, type ComparisonResult } from '../workers/core/metrics/compare';
+import { compareModels, mappingFromModel, type ComparisonResult } from '../workers/core/metrics/compare';
 import { encodeModel } from '../workers/core/onnx/encode';
-import { prepareModel, quantizeModel, type QuantizeOptions } from '../workers/core/quant/quantize';
+import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, type QuantizeOptions } from '../workers/core/quant/quantize';
 import { listImages } from './images';
 import { readModelFile } from './model-io';
 import { imageFolderSource, imageInput, loadSpec, readLabels } from './pipeline';
@@ -163,10 +163,11 @@ async function quantize(args: string[]): Promise<void> {
   const t0 = Date.now();
   const calibration = await calibrate(prepared.model, runner, imageFolderSource(files, spec, geometry), {
     onProgress: progress('calibrating'),
+    plan: { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
     collector: { histograms: method !== 'minmax' && method !== 'moving-average' },
   });
   const result = quantizeModel(prepared.model, calibration.stats, options);
-  const int8 = { ...result.model, metadataProps: [...(result.model.metadataProps ?? []).filter((p) => p.key !== 'zeropoint.tensor_mapping'), mappingToMetadata(result.mapping)] };
+  const int8 = result.model;
   const bytes = encodeModel(int8);
   // Prove onnxruntime loads it before anything is written at OUT.
   const check = await runner.createSession(bytes);

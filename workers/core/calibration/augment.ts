@@ -1,31 +1,50 @@
 /**
- * The augment-graph technique (ONNX Runtime's calibrate.py): expose the tensors to be quantized as
- * extra graph outputs of the FP32 model, so one ordinary inference per image yields them all.
+ * The augment-graph technique (ONNX Runtime's calibrate.py): make the tensors to be quantized
+ * visible as extra graph outputs of the FP32 model, so one ordinary inference per image yields them.
  *
- * Only tensors a quantizer could mark are exposed (inputs and outputs of ops in the registry), not
- * every intermediate: each exposed output is copied out of the runtime and blocks fusions, so fewer
- * means calibration costs about one plain inference per image.
+ * Two forms:
+ * - `augmentModel` exposes the tensors themselves (histogram methods need every value);
+ * - `augmentForMinMax` adds ReduceMin, ReduceMax and Shape per tensor and exposes only those scalars,
+ *   so for MinMax onnxruntime computes the statistics natively and nothing large is copied out.
+ *
+ * With the quantization options known up front, `calibrationCandidates` asks the planner which
+ * tensors will actually carry parameters (a Conv output folded into its Relu does not), so fewer
+ * outputs are exposed and fewer fusions are blocked.
  */
 import { indexGraph } from '../graph/graph';
 import { isFloatType } from '../onnx/tensor';
-import type { Model, ValueInfo } from '../onnx/types';
+import type { Model, Node } from '../onnx/types';
+import { planQuantization, type PlanOptions } from '../quant/plan';
 import { quantizerFor, registry } from '../quant/registry';
 
-export function calibrationCandidates(model: Model): string[] {
+/** Float tensors read or written by an op in the quantizer registry. */
+function registryTensors(model: Model): Set<string> {
   const graph = model.graph!;
   const index = indexGraph(graph);
-  const known = (name: string): ValueInfo | undefined => index.valueInfo.get(name);
   const isCandidate = (name: string): boolean => {
     if (!name || index.initializers.has(name) || index.constants.has(name)) return false;
-    const elem = known(name)?.type?.tensorType?.elemType;
+    const elem = index.valueInfo.get(name)?.type?.tensorType?.elemType;
     return elem === undefined || isFloatType(elem);
   };
   const out = new Set<string>();
   for (const node of graph.node) {
-    if (quantizerFor(node) !== registry[node.opType ?? ''] || registry[node.opType ?? ''] === undefined) continue;
+    const quantizer = registry[node.opType ?? ''];
+    if (!quantizer || quantizerFor(node) !== quantizer) continue;
     for (const name of [...node.input, ...node.output]) if (isCandidate(name)) out.add(name);
   }
-  return [...out];
+  return out;
+}
+
+/**
+ * The tensors calibration must observe. Without options: every float input/output of a registry op
+ * (what a UI that changes its mind after calibrating needs). With options: only the tensors whose
+ * range the planner will use.
+ */
+export function calibrationCandidates(model: Model, planOptions?: PlanOptions): string[] {
+  const all = registryTensors(model);
+  if (!planOptions) return [...all];
+  const plan = planQuantization(model.graph!, { rangeOf: (name) => (all.has(name) ? { min: -1, max: 1 } : undefined) }, planOptions);
+  return [...new Set([...plan.activations.values()].map((a) => a.rangeSource))];
 }
 
 /** A copy of the model whose graph also outputs `tensors` (name-only outputs: onnxruntime infers their types). */
@@ -35,4 +54,45 @@ export function augmentModel(model: Model, tensors: readonly string[]): Model {
   const inputs = new Set(graph.input.map((i) => i.name));
   const extra = tensors.filter((t) => !existing.has(t) && !inputs.has(t)).map((name) => ({ name }));
   return { ...model, graph: { ...graph, output: [...graph.output, ...extra] } };
+}
+
+export interface MinMaxOutputs {
+  readonly tensor: string;
+  readonly min: string;
+  readonly max: string;
+  readonly shape: string;
+}
+
+/**
+ *   T --> <consumers>            T --> <consumers>
+ *                        becomes   +--> ReduceMin(keepdims 0) --> T/min  (graph output)
+ *                                  +--> ReduceMax(keepdims 0) --> T/max  (graph output)
+ *                                  +--> Shape                 --> T/shape (graph output)
+ *
+ * Graph inputs are left out: the host sees their values anyway.
+ */
+export function augmentForMinMax(model: Model, tensors: readonly string[]): { model: Model; outputs: MinMaxOutputs[] } {
+  const graph = model.graph!;
+  const inputs = new Set(graph.input.map((i) => i.name));
+  const used = new Set<string>();
+  for (const n of graph.node) for (const s of [...n.input, ...n.output]) used.add(s);
+  const fresh = (base: string) => {
+    let name = base;
+    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  };
+  const nodes: Node[] = [];
+  const outputs: MinMaxOutputs[] = [];
+  for (const tensor of tensors) {
+    if (inputs.has(tensor)) continue;
+    const o = { tensor, min: fresh(`${tensor}/zeropoint_min`), max: fresh(`${tensor}/zeropoint_max`), shape: fresh(`${tensor}/zeropoint_shape`) };
+    const keepdims = { name: 'keepdims', type: 2, i: 0, floats: [], ints: [], strings: [], tensors: [], graphs: [] };
+    nodes.push({ opType: 'ReduceMin', input: [tensor], output: [o.min], name: o.min, attribute: [keepdims] });
+    nodes.push({ opType: 'ReduceMax', input: [tensor], output: [o.max], name: o.max, attribute: [keepdims] });
+    nodes.push({ opType: 'Shape', input: [tensor], output: [o.shape], name: o.shape, attribute: [] });
+    outputs.push(o);
+  }
+  const extra = outputs.flatMap((o) => [{ name: o.min }, { name: o.max }, { name: o.shape }]);
+  return { model: { ...model, graph: { ...graph, node: [...graph.node, ...nodes], output: [...graph.output, ...extra] } }, outputs };
 }

@@ -1,14 +1,25 @@
 /**
- * Runs the augmented FP32 model on calibration inputs and streams every exposed tensor into
+ * Runs the augmented FP32 model on calibration inputs and streams every observed tensor into
  * mergeable statistics. Memory is the statistics plus one inference's tensors, whatever the number of
  * images; a pool of workers each runs this on a share of the images and merges the results.
+ *
+ * Without histograms (MinMax, moving-average MinMax) onnxruntime computes each tensor's min and max
+ * inside the graph (augmentForMinMax), so calibrating costs about one plain inference per image.
  */
 import { throwIfAborted, ZeropointError } from '../errors';
 import { encodeModel } from '../onnx/encode';
+import { numel } from '../onnx/tensor';
 import type { Model } from '../onnx/types';
-import type { Feeds, Runner } from '../runner';
-import { augmentModel, calibrationCandidates } from './augment';
-import { createCalibrationStats, updateCalibrationStats, type CalibrationStats, type CollectorOptions } from './collector';
+import type { PlanOptions } from '../quant/plan';
+import type { Feeds, Runner, RunnerSession, RunnerTensor } from '../runner';
+import { augmentForMinMax, augmentModel, calibrationCandidates, type MinMaxOutputs } from './augment';
+import {
+  createCalibrationStats,
+  updateCalibrationStats,
+  updateCalibrationStatsFromSummary,
+  type CalibrationStats,
+  type CollectorOptions,
+} from './collector';
 
 export interface CalibrationSource {
   readonly count: number;
@@ -28,13 +39,16 @@ export interface CalibrationResult {
   readonly stats: CalibrationStats;
   /** Shape of every observed tensor (from the last run). */
   readonly shapes: Record<string, number[]>;
-  /** Exposed tensors that turned out not to be float (ints, bools): skipped, as data. */
+  /** Observed tensors that turned out not to be float (ints, bools): skipped, as data. */
   readonly skipped: string[];
   readonly images: number;
 }
 
 export interface CalibrateOptions {
+  /** Tensors to observe; by default those the planner needs for `plan` (or every registry tensor). */
   readonly tensors?: readonly string[];
+  /** The quantization options, when known: only tensors whose ranges they use are observed. */
+  readonly plan?: PlanOptions;
   readonly collector?: CollectorOptions;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: CalibrationProgress) => void;
@@ -43,14 +57,71 @@ export interface CalibrateOptions {
   readonly threads?: number;
 }
 
+/** One way of reading a tensor's batch statistics out of a run. */
+interface Observer {
+  readonly session: RunnerSession;
+  observe(outputs: Record<string, RunnerTensor>, stats: CalibrationStats, shapes: Record<string, number[]>, skipped: Set<string>): void;
+}
+
+async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], threads?: number): Promise<Observer> {
+  const wanted = new Set(tensors);
+  const session = await runner.createSession(encodeModel(augmentModel(model, tensors)), { optimization: 'all', threads });
+  return {
+    session,
+    observe(outputs, stats, shapes, skipped) {
+      for (const [name, t] of Object.entries(outputs)) {
+        if (!wanted.has(name)) continue;
+        if (t.type !== 'float32') skipped.add(name);
+        else {
+          updateCalibrationStats(stats, name, t.data as Float32Array);
+          shapes[name] = [...t.dims];
+        }
+      }
+    },
+  };
+}
+
+async function minMaxObserver(model: Model, runner: Runner, tensors: readonly string[], threads?: number): Promise<Observer> {
+  const aug = augmentForMinMax(model, tensors);
+  const session = await runner.createSession(encodeModel(aug.model), { optimization: 'all', threads });
+  return {
+    session,
+    observe(outputs, stats, shapes, skipped) {
+      for (const o of aug.outputs as MinMaxOutputs[]) {
+        const min = outputs[o.min];
+        const max = outputs[o.max];
+        const shape = outputs[o.shape];
+        if (!min || !max || !shape) continue;
+        if (min.type !== 'float32') {
+          skipped.add(o.tensor);
+          continue;
+        }
+        const dims = Array.from(shape.data as BigInt64Array, Number);
+        const lo = (min.data as Float32Array)[0];
+        const hi = (max.data as Float32Array)[0];
+        const count = numel(dims);
+        // NaN propagates through ReduceMin/Max: such a batch counts as non-finite, like the value path.
+        const finite = Number.isFinite(lo) && Number.isFinite(hi);
+        updateCalibrationStatsFromSummary(stats, o.tensor, finite ? { count, nanCount: 0, infCount: 0, min: lo + 0, max: hi + 0 } : { count: 0, nanCount: count, infCount: 0, min: Infinity, max: -Infinity });
+        shapes[o.tensor] = dims;
+      }
+    },
+  };
+}
+
 export async function calibrate(model: Model, runner: Runner, source: CalibrationSource, options: CalibrateOptions = {}): Promise<CalibrationResult> {
   const start = options.range?.start ?? 0;
   const end = options.range?.end ?? source.count;
   if (end <= start) throw new ZeropointError('no-images', 'There are no calibration images to run. Add images to the calibration set.');
-  const tensors = options.tensors ?? calibrationCandidates(model);
-  const augmented = augmentModel(model, tensors);
-  const session = await runner.createSession(encodeModel(augmented), { optimization: 'all', threads: options.threads });
+  const tensors = options.tensors ?? calibrationCandidates(model, options.plan);
   const stats = createCalibrationStats(options.collector);
+  const inputNames = new Set(model.graph!.input.map((i) => i.name));
+  let observer: Observer;
+  if (stats.histograms) observer = await valuesObserver(model, runner, tensors, options.threads);
+  else {
+    // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
+    observer = await minMaxObserver(model, runner, tensors, options.threads).catch(() => valuesObserver(model, runner, tensors, options.threads));
+  }
   const shapes: Record<string, number[]> = {};
   const skipped = new Set<string>();
   const wanted = new Set(tensors);
@@ -59,22 +130,17 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
     for (let i = start; i < end; i++) {
       throwIfAborted(options.signal);
       const feeds = await source.feeds(i);
-      for (const [name, t] of Object.entries(feeds)) if (wanted.has(name) && t.type === 'float32') updateCalibrationStats(stats, name, t.data as Float32Array);
-      const outputs = await session.run(feeds, { outputNames: [...new Set([...session.outputNames])], signal: options.signal });
-      for (const [name, t] of Object.entries(outputs)) {
-        if (!wanted.has(name)) continue;
-        if (t.type !== 'float32') {
-          skipped.add(name);
-          continue;
-        }
+      for (const [name, t] of Object.entries(feeds)) {
+        if (!wanted.has(name) || !inputNames.has(name) || t.type !== 'float32') continue;
         updateCalibrationStats(stats, name, t.data as Float32Array);
         shapes[name] = [...t.dims];
       }
-      for (const [name, t] of Object.entries(feeds)) if (wanted.has(name)) shapes[name] = [...t.dims];
+      const outputs = await observer.session.run(feeds, { signal: options.signal });
+      observer.observe(outputs, stats, shapes, skipped);
       options.onProgress?.({ done: i - start + 1, total: end - start, elapsedMs: Date.now() - t0 });
     }
   } finally {
-    await session.release();
+    await observer.session.release();
   }
   return { stats, shapes, skipped: [...skipped], images: end - start };
 }

@@ -21,7 +21,7 @@
  * run that will only use minmax or moving-average; the histogram methods then throw 'no-statistics'.
  */
 import { ZeropointError } from '../errors';
-import { addValues, cloneHistogram, createHistogram, DEFAULT_HISTOGRAM_BINS, mergeHistograms, summarizeValues, type Histogram } from './histogram';
+import { addValues, type BatchSummary, cloneHistogram, createHistogram, DEFAULT_HISTOGRAM_BINS, mergeHistograms, summarizeValues, type Histogram } from './histogram';
 
 export const DEFAULT_AVERAGING_CONSTANT = 0.01;
 
@@ -111,8 +111,21 @@ export function updateTensorStats(
   values: Float32Array | Float64Array | ArrayLike<number>,
   options?: { averagingConstant?: number },
 ): void {
-  const c = options?.averagingConstant ?? DEFAULT_AVERAGING_CONSTANT;
   const batch = tensor.histogram ? addValues(tensor.histogram, values) : summarizeValues(values);
+  applyBatch(tensor, batch, options);
+}
+
+/**
+ * Adds one batch known only by its summary (min, max, count), as when onnxruntime computed the
+ * min/max itself (ReduceMin/ReduceMax in the augmented graph). Only for stats kept without a histogram.
+ */
+export function updateTensorStatsFromSummary(tensor: TensorStats, batch: BatchSummary, options?: { averagingConstant?: number }): void {
+  if (tensor.histogram) throw new ZeropointError('bad-option', `Tensor "${tensor.name}" keeps a histogram, which needs its values, not only their min and max.`, { subject: tensor.name });
+  applyBatch(tensor, batch, options);
+}
+
+function applyBatch(tensor: TensorStats, batch: BatchSummary, options?: { averagingConstant?: number }): void {
+  const c = options?.averagingConstant ?? DEFAULT_AVERAGING_CONSTANT;
   tensor.nanCount += batch.nanCount;
   tensor.infCount += batch.infCount;
   if (batch.count === 0) return;
@@ -135,12 +148,24 @@ export function updateCalibrationStats(
   name: string,
   values: Float32Array | Float64Array | ArrayLike<number>,
 ): TensorStats {
+  const tensor = ensureTensorStats(stats, name);
+  updateTensorStats(tensor, values, { averagingConstant: stats.averagingConstant });
+  return tensor;
+}
+
+/** Adds one batch of tensor `name` known by its summary (see updateTensorStatsFromSummary). */
+export function updateCalibrationStatsFromSummary(stats: CalibrationStats, name: string, batch: BatchSummary): TensorStats {
+  const tensor = ensureTensorStats(stats, name);
+  updateTensorStatsFromSummary(tensor, batch, { averagingConstant: stats.averagingConstant });
+  return tensor;
+}
+
+function ensureTensorStats(stats: CalibrationStats, name: string): TensorStats {
   let tensor = getTensorStats(stats, name);
   if (tensor === undefined) {
     tensor = createTensorStats(name, { bins: stats.bins, histogram: stats.histograms });
     setOwn(stats.tensors, name, tensor);
   }
-  updateTensorStats(tensor, values, { averagingConstant: stats.averagingConstant });
   return tensor;
 }
 

@@ -174,12 +174,27 @@ function cover(h: Histogram, lo: number, hi: number, minExponent: number): void 
 
 /** min, max and counts of a batch without binning it (what addValues returns, for stats kept without a histogram). */
 export function summarizeValues(values: Float32Array | Float64Array | ArrayLike<number>): BatchSummary {
+  // Fast path: NaN fails both comparisons and an infinity shows up in min/max or the sum, so one
+  // tight loop settles the common all-finite case; only otherwise are the values walked again.
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+  }
+  if (Number.isFinite(sum) && Math.abs(min) <= MAX_MAGNITUDE && Math.abs(max) <= MAX_MAGNITUDE) {
+    return { count: n, nanCount: 0, infCount: 0, min: n ? min + 0 : Infinity, max: n ? max + 0 : -Infinity };
+  }
   let count = 0;
   let nan = 0;
   let inf = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
+  min = Infinity;
+  max = -Infinity;
+  for (let i = 0; i < n; i++) {
     const x = values[i];
     if (!(Math.abs(x) <= MAX_MAGNITUDE)) {
       if (x !== x) nan++;

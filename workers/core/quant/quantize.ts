@@ -12,6 +12,7 @@ import { getTensorStats, type CalibrationStats } from '../calibration/collector'
 import { ZeropointError } from '../errors';
 import { defaultOpset, nameAllocator, nodeLabel } from '../graph/graph';
 import { detectQuantization } from '../graph/inspect';
+import { MAPPING_METADATA_KEY, mappingToMetadata } from '../metrics/compare';
 import { widenFloat16 } from '../onnx/fp16';
 import { upgradeOpset } from '../onnx/opset';
 import type { Model } from '../onnx/types';
@@ -149,6 +150,8 @@ export function quantizeModel(prepared: Model, stats: CalibrationStats, partial:
     // Opset 13 needs IR version 7; never lower what the model had.
     irVersion: Math.max(prepared.irVersion ?? 7, 7),
     graph: rewritten.graph,
+    // The tensor mapping travels with the model, so comparing it later needs no name guessing.
+    metadataProps: [...(prepared.metadataProps ?? []).filter((p) => p.key !== MAPPING_METADATA_KEY), mappingToMetadata(rewritten.mapping)],
   };
   const activations: ActivationReport[] = [...plan.activations.values()].map((a) => {
     const s = getTensorStats(stats, a.rangeSource)!;
