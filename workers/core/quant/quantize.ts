@@ -71,6 +71,8 @@ export interface QuantizeOptions {
   readonly entropyQuantizedBins?: number;
   readonly activationType: ActivationType;
   readonly activationSymmetric: boolean;
+  /** s8 (symmetric, the default) or u8 (asymmetric) weights. */
+  readonly weightType?: 's8' | 'u8';
   readonly perChannel: boolean;
   readonly reduceRange: boolean;
   readonly keepNodes: readonly string[];

@@ -110,7 +110,10 @@ function channelMinMax(values: Float32Array, dims: readonly number[], axis: numb
   return { min, max };
 }
 
-export function rewriteToQdq(plan: QuantPlan, options: { activationType: ActivationType; activationSymmetric: boolean; reduceRange: boolean }): RewriteResult {
+export function rewriteToQdq(
+  plan: QuantPlan,
+  options: { activationType: ActivationType; activationSymmetric: boolean; reduceRange: boolean; weightType?: QuantType },
+): RewriteResult {
   const source = plan.index.graph;
   const fresh = nameAllocator(source);
   const nodes = source.node.map((n) => ({ ...n, input: [...n.input], output: [...n.output] }));
@@ -156,8 +159,11 @@ export function rewriteToQdq(plan: QuantPlan, options: { activationType: Activat
     const values = tensorToFloat32(tensor);
     const dims = tensor.dims;
     const perAxis = mark.axis >= 0 && dims.length > 0;
-    const type: QuantType = mark.asActivation ? options.activationType : 's8';
-    const symmetric = mark.asActivation ? options.activationSymmetric : true;
+    // Weights: s8 symmetric by default (zero-point 0, so onnxruntime skips the zero-point term);
+    // u8 weights are asymmetric like ORT's QUInt8 weight type.
+    const weightType = options.weightType ?? 's8';
+    const type: QuantType = mark.asActivation ? options.activationType : weightType;
+    const symmetric = mark.asActivation ? options.activationSymmetric : weightType === 's8';
     let q: Int8Array | Uint8Array;
     let scales: Float32Array;
     let zeroPoints: ArrayLike<number>;
