@@ -123,9 +123,17 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
   const quantizedNodes = new Set<number>();
   const decisions: NodeDecision[] = [];
   let current = -1;
+  const rootOf = (name: string): string => {
+    let n = name;
+    for (let guard = 0; shared.has(n) && guard < 10_000; guard++) n = shared.get(n)!;
+    return n;
+  };
 
   const ctx: MarkContext = {
-    isFloatActivation: (name) => name.length > 0 && !index.initializers.has(name) && !index.constants.has(name) && inputs.rangeOf(name) !== undefined,
+    // A pass-through op's output is a float activation when the tensor it shares parameters with is:
+    // calibration need not observe it (its range is never used).
+    isFloatActivation: (name) =>
+      name.length > 0 && !index.initializers.has(name) && !index.constants.has(name) && (inputs.rangeOf(name) !== undefined || (shared.has(name) && inputs.rangeOf(rootOf(name)) !== undefined)),
     constantTensor: (name) => index.initializers.get(name) ?? index.constants.get(name),
     markActivation: (name) => void marked.add(name),
     markNodeOutput: (name) => {
@@ -179,11 +187,6 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
   }
 
   // Parameters. A shared tensor takes the parameters of the tensor it shares with (followed to the root).
-  const rootOf = (name: string): string => {
-    let n = name;
-    for (let guard = 0; shared.has(n) && guard < 10_000; guard++) n = shared.get(n)!;
-    return n;
-  };
   const activations = new Map<string, ActivationPlan>();
   for (const name of marked) {
     const source = rootOf(name);

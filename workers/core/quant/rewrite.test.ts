@@ -187,3 +187,18 @@ describe('QDQ rewrite', () => {
     expect(() => prepareModel(int8, { source: 'small.int8.onnx' })).toThrow(/'small.int8.onnx' is already quantized \(QDQ format/);
   });
 });
+
+describe('calibrating only what the plan needs', () => {
+  it('quantizes exactly the same nodes as calibrating every tensor (pass-through outputs are not observed)', async () => {
+    const prepared = prepareModel(smallCnn());
+    const options = { activationType: 'u8', activationSymmetric: false, perChannel: true, reduceRange: false, keepNodes: [], keepOpTypes: [], keepFirstAndLast: false } as const;
+    const all = await calibrate(prepared.model, runner, randomImages(4));
+    const needed = await calibrate(prepared.model, runner, randomImages(4), { plan: options, collector: { histograms: false } });
+    expect(Object.keys(needed.stats.tensors).length).toBeLessThan(Object.keys(all.stats.tensors).length);
+    expect(needed.stats.tensors.p1).toBeUndefined(); // MaxPool output: shares r1's parameters
+    const a = quantizeModel(prepared.model, all.stats, options).report;
+    const b = quantizeModel(prepared.model, needed.stats, options).report;
+    expect(b.nodes.map((n) => n.quantized)).toEqual(a.nodes.map((n) => n.quantized));
+    expect(b.activations.map((x) => [x.name, x.scale, x.zeroPoint])).toEqual(a.activations.map((x) => [x.name, x.scale, x.zeroPoint]));
+  });
+});

@@ -9,8 +9,9 @@ import { QUANTIZED, keptFp32, type OpQuantizer } from '../registry';
 
 const removable: OpQuantizer = (ctx, node) => {
   const x = node.input[0];
+  // Folding needs only the activation's output range: the producer's own output is never quantized then.
+  if (ctx.isFloatActivation(node.output[0]) && ctx.tryFoldIntoProducer(node)) return QUANTIZED;
   if (!ctx.isFloatActivation(x)) return keptFp32(`input '${x}' is not a calibrated float activation`);
-  if (ctx.tryFoldIntoProducer(node)) return QUANTIZED;
   ctx.markActivation(x);
   ctx.markNodeOutput(node.output[0]);
   return QUANTIZED;
