@@ -1,0 +1,59 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useStore, type ImageSetId } from '../../store';
+import { addImages, clearImages, refreshPreview } from '../../store/actions';
+import { DropZone } from '../../components/DropZone';
+
+const THUMBNAILS = 8;
+
+function Thumbnails(props: { set: ImageSetId }) {
+  const items = useStore((s) => s.data[props.set].items);
+  const first = useMemo(() => items.slice(0, THUMBNAILS), [items]);
+  const [urls, setUrls] = useState<string[]>([]);
+  useEffect(() => {
+    const made = first.map((i) => URL.createObjectURL(i.blob));
+    setUrls(made);
+    return () => made.forEach((u) => URL.revokeObjectURL(u));
+  }, [first]);
+  if (first.length === 0) return null;
+  return (
+    <ul className="thumbnails" aria-label="First images">
+      {first.map((item, k) => (
+        <li key={item.id}>
+          <button type="button" className="thumb" title={`Preview ${item.path}`} aria-label={`Preview ${item.name}`} onClick={() => void refreshPreview(item.id)}>
+            {urls[k] ? <img src={urls[k]} alt="" width={56} height={56} loading="lazy" decoding="async" /> : null}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ImageSetPanel(props: { set: ImageSetId; title: string; hint: string }) {
+  const state = useStore((s) => s.data[props.set]);
+  const reading = useStore((s) => s.data.reading);
+  const labelled = state.items.filter((i) => i.label !== null).length;
+  return (
+    <div className="panel" data-testid={`images-${props.set}`}>
+      <h3>{props.title}</h3>
+      <p className="muted">{props.hint}</p>
+      <DropZone label={`Drop ${props.set} images or folders`} testId={`drop-${props.set}`} accept="image/*,.csv" folders disabled={reading} onFiles={(files) => void addImages(props.set, files)}>
+        {state.items.length ? (
+          <button type="button" onClick={() => clearImages(props.set)}>
+            Clear
+          </button>
+        ) : null}
+      </DropZone>
+      <p data-testid={`images-${props.set}-count`}>
+        {state.items.length} image(s){labelled ? `, ${labelled} labelled` : ''}
+        {state.labelsFrom ? ` (labels: ${state.labelsFrom})` : ''}
+      </p>
+      {state.leftOut.length ? (
+        <p className="muted" data-testid={`images-${props.set}-left-out`}>
+          Left out (not images): {state.leftOut.slice(0, 5).join(', ')}
+          {state.leftOut.length > 5 ? ` and ${state.leftOut.length - 5} more` : ''}
+        </p>
+      ) : null}
+      <Thumbnails set={props.set} />
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { useStore } from '../../store';
+import { showWeight, toggleKeepNode } from '../../store/actions';
+
+/** The nodes in graph order; quantizable ones can be kept in FP32 by clicking. */
+export function NodeList() {
+  const nodes = useStore((s) => s.model.info?.nodes ?? []);
+  const keepNodes = useStore((s) => s.quantize.keepNodes);
+  const keepOpTypes = useStore((s) => s.quantize.keepOpTypes);
+  const keepFirstAndLast = useStore((s) => s.quantize.keepFirstAndLast);
+  const decisions = useStore((s) => s.quantize.outcome?.report.nodes);
+  const decisionOf = new Map((decisions ?? []).map((d) => [d.name, d]));
+  return (
+    <div className="panel table-scroll tall" data-testid="node-list">
+      <table className="compact">
+        <caption>Nodes in graph order</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Keep FP32</th>
+            <th scope="col">Node</th>
+            <th scope="col">Op</th>
+            <th scope="col">INT8</th>
+            <th scope="col">Weights</th>
+          </tr>
+        </thead>
+        <tbody>
+          {nodes.map((n) => {
+            const byRule = keepOpTypes.includes(n.opType) || (keepFirstAndLast && n.firstOrLast);
+            const d = decisionOf.get(n.name);
+            return (
+              <tr key={n.name}>
+                <td className="num">{n.order}</td>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Keep ${n.name} in FP32`}
+                    disabled={!n.quantizable}
+                    checked={keepNodes.includes(n.name) || byRule}
+                    onChange={() => toggleKeepNode(n.name)}
+                  />
+                </td>
+                <td>
+                  <code>{n.name}</code>
+                </td>
+                <td>{n.opType}</td>
+                <td title={d?.reason}>{d ? (d.quantized ? 'yes' : 'no') : n.quantizable ? '' : 'n/a'}</td>
+                <td>
+                  {['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType) ? (
+                    <button type="button" className="link" onClick={() => void showWeight(n.name)} aria-label={`Weights of ${n.name}`}>
+                      show
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { useStore } from '../../store';
+import { buildInt8, download } from '../../store/actions';
+import { Alert } from '../../components/Alert';
+import { Step } from '../../components/Step';
+import { formatBytes, formatPercent } from '../../lib/format';
+import { KeepControls } from './KeepControls';
+import { NodeList } from './NodeList';
+import { WeightPanel } from './WeightPanel';
+
+function Outcome() {
+  const outcome = useStore((s) => s.quantize.outcome);
+  const exporting = useStore((s) => s.quantize.exporting);
+  if (!outcome) return null;
+  const { sizes, report } = outcome;
+  const kept = report.nodes.filter((n) => !n.quantized);
+  return (
+    <div className="panel" data-testid="quantize-result">
+      <h3>INT8 model: {outcome.int8Name}</h3>
+      <table className="compact" data-testid="sizes">
+        <caption>Sizes</caption>
+        <tbody>
+          <tr>
+            <th scope="row">Original file</th>
+            <td className="num">{formatBytes(sizes.original)}</td>
+          </tr>
+          <tr>
+            <th scope="row">FP32 (prepared)</th>
+            <td className="num">{formatBytes(sizes.prepared)}</td>
+          </tr>
+          <tr>
+            <th scope="row">INT8</th>
+            <td className="num" data-testid="int8-size">
+              {formatBytes(sizes.int8)} ({formatPercent(sizes.int8 / sizes.prepared)} of FP32)
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <p data-testid="quantize-summary">
+        {report.quantizedNodes} of {report.nodes.length} nodes quantized; {report.foldedActivations} activation(s) folded; {report.activations.length} activation tensors and {report.weights.length} weights
+        quantized ({report.options.method}, activations {report.options.activationType}
+        {report.options.activationSymmetric ? ' symmetric' : ''}, weights {report.options.weightType ?? 's8'} {report.options.perChannel ? 'per channel' : 'per tensor'}).
+      </p>
+      <div className="row">
+        <button type="button" className="primary" onClick={() => void download('int8')} disabled={exporting !== null} data-testid="download-int8">
+          Download INT8 .onnx
+        </button>
+        <button type="button" onClick={() => void download('report')} disabled={exporting !== null} data-testid="download-report">
+          Download report (.json)
+        </button>
+      </div>
+      {kept.length ? (
+        <details>
+          <summary>{kept.length} node(s) left in FP32</summary>
+          <ul className="notes">
+            {kept.map((n) => (
+              <li key={n.name}>
+                <code>{n.name}</code> ({n.opType}): {n.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+export function QuantizeStep() {
+  const calibrated = useStore((s) => s.calibration.status === 'ready');
+  const hasNodes = useStore((s) => (s.model.info?.prepared ? true : false));
+  const status = useStore((s) => s.quantize.status);
+  const error = useStore((s) => s.quantize.error);
+  const blocked = !hasNodes ? 'Open a model that can be quantized in step 1.' : null;
+  return (
+    <Step id="quantize" n={5} title="Quantize" blocked={blocked}>
+      <KeepControls />
+      <div className="row">
+        <button type="button" className="primary" onClick={() => void buildInt8()} disabled={!calibrated || status === 'working'} data-testid="build-int8">
+          Build the INT8 model
+        </button>
+        {!calibrated ? <span className="muted">Calibrate first (step 3).</span> : null}
+        {status === 'working' ? <span role="status">Quantizing…</span> : null}
+      </div>
+      {error ? <Alert problem={error} testId="quantize-error" /> : null}
+      <Outcome />
+      <div className="columns">
+        <NodeList />
+        <WeightPanel />
+      </div>
+    </Step>
+  );
+}

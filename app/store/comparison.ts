@@ -1,0 +1,64 @@
+import type { StateCreator } from 'zustand';
+import type { CompareProgress, ComparisonSummary, LatencyProgress, LatencyResult, ProviderAvailability, ProviderConfig, ProviderId } from '../../workers/contracts';
+import type { Store } from './index';
+import type { Problem, Status } from './types';
+
+export interface ProviderState {
+  readonly config: ProviderConfig;
+  /** null while being checked. */
+  readonly availability: ProviderAvailability | null;
+}
+
+/** Which model a latency row measured: the FP32 reference, the INT8 model, or a model that cannot be quantized (a foreign INT8 model, say). */
+export type ModelRole = 'fp32' | 'int8' | 'model';
+
+export interface LatencyRow extends LatencyResult {
+  readonly role: ModelRole;
+}
+
+export interface ComparisonState {
+  readonly providers: readonly ProviderState[];
+  readonly selected: ProviderId;
+  readonly warmup: number;
+  readonly runs: number;
+  readonly latency: {
+    readonly status: Status;
+    readonly progress: (LatencyProgress & { readonly role: ModelRole }) | null;
+    /** Latest result per provider and model. */
+    readonly rows: readonly LatencyRow[];
+    readonly error: Problem | null;
+  };
+  readonly compare: {
+    readonly status: Status;
+    readonly progress: CompareProgress | null;
+    readonly result: ComparisonSummary | null;
+    readonly error: Problem | null;
+  };
+}
+
+export interface ComparisonSlice {
+  readonly comparison: ComparisonState;
+  patchComparison(patch: Partial<ComparisonState>): void;
+  patchLatency(patch: Partial<ComparisonState['latency']>): void;
+  patchCompare(patch: Partial<ComparisonState['compare']>): void;
+}
+
+export function initialComparison(providers: readonly ProviderConfig[]): ComparisonState {
+  return {
+    providers: providers.map((config) => ({ config, availability: null })),
+    selected: 'wasm-1',
+    warmup: 3,
+    runs: 20,
+    latency: { status: 'idle', progress: null, rows: [], error: null },
+    compare: { status: 'idle', progress: null, result: null, error: null },
+  };
+}
+
+export const createComparisonSlice =
+  (providers: readonly ProviderConfig[]): StateCreator<Store, [], [], ComparisonSlice> =>
+  (set) => ({
+    comparison: initialComparison(providers),
+    patchComparison: (patch) => set((s) => ({ comparison: { ...s.comparison, ...patch } })),
+    patchLatency: (patch) => set((s) => ({ comparison: { ...s.comparison, latency: { ...s.comparison.latency, ...patch } } })),
+    patchCompare: (patch) => set((s) => ({ comparison: { ...s.comparison, compare: { ...s.comparison.compare, ...patch } } })),
+  });

@@ -1,0 +1,65 @@
+import type { StateCreator } from 'zustand';
+import type { PreviewResult } from '../../workers/contracts';
+import type { PartialSpec, PreprocessSpec, PresetName } from '../../workers/core/preprocess/spec';
+import type { Store } from './index';
+import type { ImageItem, ImageSetId, Problem, Status } from './types';
+
+export interface ImageSetState {
+  readonly items: readonly ImageItem[];
+  /** Where the labels came from ('labels.csv', 'class folders', ...), null when there are none. */
+  readonly labelsFrom: string | null;
+  /** Files that were left out (not images), as short notes. */
+  readonly leftOut: readonly string[];
+}
+
+export interface PreviewState {
+  readonly status: Status;
+  /** Id of the image previewed. */
+  readonly imageId: number | null;
+  readonly result: PreviewResult | null;
+  readonly error: Problem | null;
+}
+
+export interface DataState {
+  readonly calibration: ImageSetState;
+  readonly evaluation: ImageSetState;
+  /** The preset the spec starts from, and the fields the user changed. */
+  readonly preset: PresetName;
+  readonly overrides: PartialSpec;
+  /** The resolved spec for the model's input (null without an image model, or when invalid). */
+  readonly spec: PreprocessSpec | null;
+  readonly specError: Problem | null;
+  readonly preview: PreviewState;
+  /** Reading dropped files and folders. */
+  readonly reading: boolean;
+  readonly error: Problem | null;
+}
+
+export interface DataSlice {
+  readonly data: DataState;
+  patchData(patch: Partial<DataState>): void;
+  patchImageSet(set: ImageSetId, patch: Partial<ImageSetState>): void;
+  patchPreview(patch: Partial<PreviewState>): void;
+}
+
+export const emptyImageSet: ImageSetState = { items: [], labelsFrom: null, leftOut: [] };
+export const initialPreview: PreviewState = { status: 'idle', imageId: null, result: null, error: null };
+
+export const initialData: DataState = {
+  calibration: emptyImageSet,
+  evaluation: emptyImageSet,
+  preset: 'imagenet',
+  overrides: {},
+  spec: null,
+  specError: null,
+  preview: initialPreview,
+  reading: false,
+  error: null,
+};
+
+export const createDataSlice: StateCreator<Store, [], [], DataSlice> = (set) => ({
+  data: initialData,
+  patchData: (patch) => set((s) => ({ data: { ...s.data, ...patch } })),
+  patchImageSet: (id, patch) => set((s) => ({ data: { ...s.data, [id]: { ...s.data[id], ...patch } } })),
+  patchPreview: (patch) => set((s) => ({ data: { ...s.data, preview: { ...s.data.preview, ...patch } } })),
+});

@@ -1,0 +1,33 @@
+/**
+ * The workbench store: one zustand store made of slices, one per pipeline step (model, data,
+ * calibration, ranges, quantize, comparison). Slices hold plain data and patch setters only; the
+ * async orchestration (workers, cancellation, invalidation of later steps) lives in actions.ts, so
+ * components stay small: they read with `useStore(selector)` and call actions.
+ */
+import { create } from 'zustand';
+import { defaultPoolSize, providerConfigs } from '../workers';
+import { createCalibrationSlice, type CalibrationSlice } from './calibration';
+import { createComparisonSlice, type ComparisonSlice } from './comparison';
+import { createDataSlice, type DataSlice } from './data';
+import { createModelSlice, type ModelSlice } from './model';
+import { createQuantizeSlice, type QuantizeSlice } from './quantize';
+import { createRangesSlice, type RangesSlice } from './ranges';
+
+export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & ComparisonSlice;
+
+export const useStore = create<Store>()((...a) => ({
+  ...createModelSlice(...a),
+  ...createDataSlice(...a),
+  ...createCalibrationSlice(defaultPoolSize())(...a),
+  ...createRangesSlice(...a),
+  ...createQuantizeSlice(...a),
+  ...createComparisonSlice(providerConfigs())(...a),
+}));
+
+export type { CalibrationState, CalibrationSummary } from './calibration';
+export type { ComparisonState, LatencyRow, ModelRole, ProviderState } from './comparison';
+export type { DataState, ImageSetState, PreviewState } from './data';
+export type { ModelState } from './model';
+export type { QuantizeState, WeightState } from './quantize';
+export type { MethodOptions, RangesState } from './ranges';
+export type { ImageItem, ImageSetId, Problem, Status } from './types';

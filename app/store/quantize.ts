@@ -1,0 +1,49 @@
+import type { StateCreator } from 'zustand';
+import type { QuantizeOutcome, WeightDetail } from '../../workers/contracts';
+import type { Store } from './index';
+import type { Problem, Status } from './types';
+
+export interface WeightState {
+  readonly node: string | null;
+  readonly status: Status;
+  readonly detail: WeightDetail | null;
+  readonly error: Problem | null;
+}
+
+export interface QuantizeState {
+  /** Nodes kept in FP32 by name (clicked in the node list). */
+  readonly keepNodes: readonly string[];
+  readonly keepOpTypes: readonly string[];
+  readonly keepFirstAndLast: boolean;
+  readonly status: Status;
+  readonly outcome: QuantizeOutcome | null;
+  readonly error: Problem | null;
+  /** Set while the INT8 model or report is being saved. */
+  readonly exporting: 'int8' | 'report' | null;
+  readonly weight: WeightState;
+}
+
+export interface QuantizeSlice {
+  readonly quantize: QuantizeState;
+  patchQuantize(patch: Partial<QuantizeState>): void;
+  patchWeight(patch: Partial<WeightState>): void;
+}
+
+export const initialWeight: WeightState = { node: null, status: 'idle', detail: null, error: null };
+
+export const initialQuantize: QuantizeState = {
+  keepNodes: [],
+  keepOpTypes: [],
+  keepFirstAndLast: false,
+  status: 'idle',
+  outcome: null,
+  error: null,
+  exporting: null,
+  weight: initialWeight,
+};
+
+export const createQuantizeSlice: StateCreator<Store, [], [], QuantizeSlice> = (set) => ({
+  quantize: initialQuantize,
+  patchQuantize: (patch) => set((s) => ({ quantize: { ...s.quantize, ...patch } })),
+  patchWeight: (patch) => set((s) => ({ quantize: { ...s.quantize, weight: { ...s.quantize.weight, ...patch } } })),
+});

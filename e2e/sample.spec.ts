@@ -1,0 +1,108 @@
+/**
+ * The whole pipeline on the embedded sample, from a fresh page: open the sample, calibrate (MinMax),
+ * read the ranges table and one tensor's detail, build and download the INT8 model, check the
+ * download with onnxruntime-node against the FP32 model, then compare on WASM in the page.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { decodeImageFile } from '../cli/images';
+import { DataType } from '../workers/core/onnx/types';
+import { imageToTensor } from '../workers/core/preprocess/image';
+import { resolveSpec, type InputGeometry } from '../workers/core/preprocess/spec';
+import { expect, ROOT, test } from './fixtures';
+
+const SAMPLES = resolve(ROOT, 'public/samples');
+
+interface Manifest {
+  model: string;
+  evaluation: string[];
+}
+
+async function top1(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
+  const out = await session.run(feeds);
+  const scores = out[session.outputNames[0]].data as Float32Array;
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return best;
+}
+
+test('sample: open, calibrate, ranges, quantize, download, compare', async ({ workbench, page }) => {
+  await workbench.goto();
+
+  // 1-2. Model and data.
+  await workbench.openSample();
+  await expect(page.getByTestId('model-name')).toHaveText('squeezenet1.1-fp32.onnx');
+  await expect(page.getByTestId('model-geometry')).toContainText('3 channel(s), 224×224');
+  await expect(page.getByTestId('images-calibration-count')).toContainText('30 image(s)');
+  await expect(page.getByTestId('images-evaluation-count')).toContainText('20 image(s), 20 labelled');
+  await expect(page.getByTestId('preset-select')).toHaveValue('caffe');
+  await workbench.screenshot('1-model', 'model');
+  await workbench.screenshot('2-data', 'data');
+
+  // 3. Calibrate with MinMax on two workers (exercises the split and the merge).
+  const t0 = await workbench.now();
+  await workbench.calibrate({ method: 'minmax', workers: 2 });
+  // Decoding, preprocessing and inference run in workers: record what the page's thread did meanwhile.
+  const long = await workbench.longTasks(t0, await workbench.now());
+  test.info().annotations.push({ type: 'main-thread tasks over 50 ms during calibration', description: long.length ? long.join(', ') + ' ms' : 'none' });
+  await expect(page.getByTestId('calibration-result')).toContainText('Calibrated on 30 image(s) with 2 worker(s)');
+  await workbench.screenshot('3-calibrate', 'calibrate');
+
+  // 4. Ranges: the table and one tensor's detail (every method from the same statistics).
+  await expect(workbench.rangeRows().first()).toBeVisible();
+  expect(await workbench.rangeRows().count()).toBeGreaterThan(20);
+  await workbench.openTensor(3);
+  await expect(page.getByTestId('tensor-ranges').getByRole('row')).toHaveCount(6); // header + 5 methods
+  await expect(page.getByTestId('tensor-grid')).toContainText('Grid: u8 0…255');
+  await workbench.screenshot('4-ranges', 'ranges');
+
+  // 5. Quantize and download the INT8 model and the report.
+  await workbench.buildInt8();
+  await expect(page.getByTestId('int8-size')).toContainText('of FP32');
+  const int8 = await workbench.download('download-int8');
+  expect(int8.name).toBe('squeezenet1.1-fp32.int8.onnx');
+  const report = await workbench.download('download-report');
+  const parsed = JSON.parse(report.bytes.toString('utf8')) as { options: { method: string }; sizes: { int8: number }; mapping: unknown[] };
+  expect(parsed.options.method).toBe('minmax');
+  expect(parsed.sizes.int8).toBe(int8.bytes.length);
+  expect(parsed.mapping.length).toBeGreaterThan(0);
+  await workbench.screenshot('5-quantize', 'quantize');
+
+  // The downloaded bytes run in onnxruntime-node and agree with the FP32 model on the sample images.
+  const manifest = JSON.parse(await readFile(resolve(SAMPLES, 'manifest.json'), 'utf8')) as Manifest;
+  const fp32Session = await ort.InferenceSession.create(resolve(SAMPLES, manifest.model));
+  const int8Session = await ort.InferenceSession.create(new Uint8Array(int8.bytes));
+  expect(int8Session.inputNames).toEqual(fp32Session.inputNames);
+  const geometry: InputGeometry = { name: fp32Session.inputNames[0], layout: 'nchw', channels: 3, height: 224, width: 224, batch: 1, elemType: DataType.FLOAT };
+  const spec = resolveSpec('caffe', { channels: 3 });
+  const images = manifest.evaluation;
+  let agree = 0;
+  for (const file of images) {
+    const tensor = imageToTensor(await decodeImageFile(resolve(SAMPLES, file)), spec, geometry);
+    const feeds = { [geometry.name]: new ort.Tensor('float32', tensor.data, tensor.dims) };
+    if ((await top1(fp32Session, feeds)) === (await top1(int8Session, feeds))) agree++;
+  }
+  await fp32Session.release();
+  await int8Session.release();
+  test.info().annotations.push({ type: 'onnxruntime-node top-1 agreement', description: `${agree}/${images.length}` });
+  expect(agree / images.length).toBeGreaterThanOrEqual(0.8);
+
+  // 6. Compare on WASM (1 thread): latency of both models, then agreement and per-layer error.
+  const compare = workbench.step('compare');
+  await expect(compare.getByTestId('provider-wasm-1')).toContainText('yes');
+  await workbench.measureLatency(5);
+  await expect(compare.getByTestId('latency-wasm-1-fp32').getByTestId('latency-median')).toHaveText(/\d+(\.\d+)? ms/);
+  await expect(compare.getByTestId('latency-wasm-1-int8').getByTestId('latency-median')).toHaveText(/\d+(\.\d+)? ms/);
+  await workbench.compare();
+  await expect(compare.getByTestId('top1-agreement')).toHaveText(/\d+\.\d%/);
+  const agreement = Number((await compare.getByTestId('top1-agreement').innerText()).replace('%', ''));
+  expect(agreement).toBeGreaterThanOrEqual(80);
+  await expect(compare.getByTestId('accuracy')).toContainText('INT8 top-1');
+  await expect(compare.getByTestId('layer-errors').getByRole('row')).not.toHaveCount(1);
+  await workbench.screenshot('6-compare', 'compare');
+  await workbench.screenshot('workbench');
+
+  // Nothing went wrong on the way.
+  await expect(workbench.alerts()).toHaveCount(0);
+});

@@ -1,0 +1,238 @@
+/**
+ * A bench worker: one provider configuration for its whole life ('wasm' with 1 thread, 'wasm' with N
+ * threads, or 'webgpu'; onnxruntime-web fixes the thread count at its first session). It measures
+ * latency (warm-up, then timed runs on one preprocessed input) and compares an FP32 and an INT8 model
+ * (engine compareModels: output error, top-1/top-5 agreement, accuracy with labels, per-layer error
+ * through the tensor mapping). On WebGPU it also reports the nodes onnxruntime left on the CPU, read
+ * from its placement log.
+ */
+import * as Comlink from 'comlink';
+import './transfer';
+import type {
+  BenchInit,
+  BenchWorkerApi,
+  CompareJob,
+  CompareProgress,
+  ComparisonSummary,
+  HistogramView,
+  LatencyJob,
+  LatencyProgress,
+  LatencyResult,
+  OnProgress,
+  PlacementReport,
+  ProviderAvailability,
+} from './contracts';
+import type { CalibrationSource } from './core/calibration/calibrate';
+import { ZeropointError } from './core/errors';
+import { adaptFeeds, compareModels, mappingFromModel } from './core/metrics/compare';
+import { decodeModel } from './core/onnx/decode';
+import type { Runner } from './core/runner';
+import { histogramView } from './histogram-view';
+import { decodableImages, imageFeeds } from './image-source';
+import { createWebRunner } from './ort';
+import { CPU_PROVIDER, parsePlacementLog } from './placement-log';
+
+let init: BenchInit | null = null;
+let availability: ProviderAvailability | null = null;
+
+function requireInit(): BenchInit {
+  if (!init) throw new ZeropointError('runtime', 'The bench worker was not initialised; reload the page.');
+  return init;
+}
+
+async function checkAvailability(config: BenchInit['config']): Promise<ProviderAvailability> {
+  const id = config.id;
+  if (typeof WebAssembly !== 'object') return { id, available: false, reason: 'This browser has no WebAssembly; use a current Chrome, Edge, Firefox or Safari.' };
+  if (config.provider === 'wasm') {
+    if (config.threads <= 1) return { id, available: true, detail: '1 thread' };
+    if (!self.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
+      return {
+        id,
+        available: false,
+        reason: 'WebAssembly threads need a cross-origin isolated page (COOP/COEP headers), and this one is not. Serve the app with `npm start` or `npm run dev`, which send them.',
+      };
+    }
+    return { id, available: true, detail: `${config.threads} threads` };
+  }
+  const gpu = (navigator as WorkerNavigator & { gpu?: GPU }).gpu;
+  if (!gpu) {
+    return { id, available: false, reason: 'This browser exposes no WebGPU (navigator.gpu is missing). Use a recent Chrome or Edge, or enable WebGPU in the browser flags.' };
+  }
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    return { id, available: false, reason: `WebGPU refused an adapter (${e instanceof Error ? e.message : String(e)}). Update the graphics driver or try another browser.` };
+  }
+  if (!adapter) {
+    return { id, available: false, reason: 'WebGPU found no usable GPU adapter (the GPU may be blocklisted or disabled). Update the graphics driver or try another browser.' };
+  }
+  const info = adapter.info;
+  const words = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+  const software = /swiftshader/i.test(words) || info.isFallbackAdapter;
+  return { id, available: true, detail: `${words || 'GPU adapter'}${software ? ' (software rendering: timings are not representative of a real GPU)' : ''}` };
+}
+
+function runnerFor(config: BenchInit, source: string, logSeverityLevel?: 0): Runner {
+  return createWebRunner({ provider: config.config.provider, threads: config.config.threads, wasmPaths: config.wasmPaths, source, logSeverityLevel });
+}
+
+function requireAvailable(): BenchInit {
+  const config = requireInit();
+  if (availability && !availability.available) {
+    throw new ZeropointError('runtime', `${config.config.label} is not available here: ${availability.reason ?? 'unknown reason'}`, { subject: config.config.id });
+  }
+  return config;
+}
+
+/**
+ * Captures what onnxruntime logs (console.error in a worker) while `body` runs. The console is hooked
+ * ONCE, at module load, before onnxruntime starts: its WASM module binds console.error when it is
+ * instantiated, so a hook installed later (and removed after each call) would miss every session but
+ * the first. While a capture is on, the verbose and info lines are kept out of the real console
+ * (there are hundreds, WGSL shaders included); everything else passes through.
+ */
+let sink: string[] | null = null;
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  const original = console[method];
+  console[method] = (...args: unknown[]) => {
+    if (sink) {
+      const text = args.map(String).join(' ');
+      sink.push(text);
+      if (/\[[VI]:onnxruntime/.test(text) || /^\s/.test(text)) return;
+    }
+    original.apply(console, args);
+  };
+}
+
+async function captureConsole<T>(body: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  const lines: string[] = [];
+  const previous = sink;
+  sink = lines;
+  try {
+    return { value: await body(), lines };
+  } finally {
+    sink = previous;
+  }
+}
+
+function placementFrom(lines: readonly string[]): PlacementReport {
+  const parsed = parsePlacementLog(lines);
+  if (!parsed) return { captured: false, cpuNodes: [], gpuNodes: 0 };
+  const cpuNodes = parsed.filter((p) => p.provider === CPU_PROVIDER).flatMap((p) => p.nodes.map((n) => ({ name: n.name, opType: n.opType })));
+  const gpuNodes = parsed.filter((p) => p.provider !== CPU_PROVIDER).reduce((sum, p) => sum + p.count, 0);
+  return { captured: true, cpuNodes, gpuNodes };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  // Nearest rank: the smallest sample with at least q of the samples at or below it.
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+const api = {
+  async init(value: BenchInit): Promise<ProviderAvailability> {
+    init = value;
+    availability = await checkAvailability(value.config);
+    return availability;
+  },
+
+  async latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult> {
+    const config = requireAvailable();
+    if (!(Number.isInteger(job.runs) && job.runs >= 1) || !(Number.isInteger(job.warmup) && job.warmup >= 0)) {
+      throw new ZeropointError('bad-option', `Latency needs at least 1 timed run and 0 or more warm-up runs, not ${job.runs} and ${job.warmup}.`);
+    }
+    signal.throwIfAborted();
+    const model = decodeModel(job.model, { source: job.modelName });
+    const feeds = adaptFeeds(model, await imageFeeds(job.image, job.spec, job.geometry));
+    const webgpu = config.config.provider === 'webgpu';
+    const runner = runnerFor(config, job.modelName, webgpu ? 0 : undefined);
+    void onProgress({ phase: 'session', done: 0, total: 1 });
+    const t0 = performance.now();
+    const { value: session, lines } = webgpu
+      ? await captureConsole(() => runner.createSession(job.model, { optimization: 'all' }))
+      : { value: await runner.createSession(job.model, { optimization: 'all' }), lines: [] as string[] };
+    const sessionMs = performance.now() - t0;
+    const samples: number[] = [];
+    try {
+      for (let i = 0; i < job.warmup; i++) {
+        signal.throwIfAborted();
+        await session.run(feeds, { signal });
+        void onProgress({ phase: 'warmup', done: i + 1, total: job.warmup });
+      }
+      for (let i = 0; i < job.runs; i++) {
+        signal.throwIfAborted();
+        const start = performance.now();
+        await session.run(feeds, { signal });
+        samples.push(performance.now() - start);
+        void onProgress({ phase: 'timed', done: i + 1, total: job.runs });
+      }
+    } finally {
+      await session.release();
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    return {
+      modelName: job.modelName,
+      provider: config.config.id,
+      runner: runner.name,
+      sessionMs,
+      samplesMs: samples,
+      medianMs: median(sorted),
+      p90Ms: quantile(sorted, 0.9),
+      meanMs: samples.reduce((a, b) => a + b, 0) / samples.length,
+      minMs: sorted[0],
+      maxMs: sorted[sorted.length - 1],
+      placement: webgpu ? placementFrom(lines) : null,
+    };
+  },
+
+  async compare(job: CompareJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<ComparisonSummary> {
+    const config = requireAvailable();
+    const t0 = performance.now();
+    const fp32 = decodeModel(job.fp32, { source: job.fp32Name });
+    const int8 = decodeModel(job.int8, { source: job.int8Name });
+    const mapping = job.mapping ?? mappingFromModel(int8) ?? null;
+    const { ok, skipped } = await decodableImages(job.images, signal);
+    if (ok.length === 0) {
+      throw new ZeropointError('no-images', `None of the ${job.images.length} comparison image(s) could be decoded${skipped[0] ? ` (${skipped[0].reason.replace(/[.\s]+$/, '')})` : ''}. Add JPEG or PNG images.`);
+    }
+    const source: CalibrationSource = {
+      count: ok.length,
+      label: (i) => job.images[ok[i]].name,
+      feeds: (i) => imageFeeds(job.images[ok[i]], job.spec, job.geometry),
+    };
+    const labels = job.labels;
+    const result = await compareModels(fp32, int8, runnerFor(config, `${job.fp32Name} / ${job.int8Name}`), source, {
+      mapping: mapping ?? undefined,
+      labels: labels ? (i) => labels[ok[i]] ?? undefined : undefined,
+      signal,
+      histogramBins: job.histogramBins ?? 512,
+      onProgress: (p) => void onProgress({ done: p.done, total: p.total }),
+    });
+    const views = (record: Record<string, { histogram?: Parameters<typeof histogramView>[0] }>): Record<string, HistogramView> => {
+      const out: Record<string, HistogramView> = {};
+      for (const [name, stats] of Object.entries(record)) if (stats.histogram) out[name] = histogramView(stats.histogram, 128);
+      return out;
+    };
+    return {
+      provider: config.config.id,
+      images: result.images,
+      skippedImages: skipped,
+      outputs: result.outputs,
+      agreement: result.agreement,
+      perLayer: mapping !== null,
+      layers: result.layers,
+      errorHistograms: { outputs: views(result.raw.outputs), layers: views(result.raw.layers) },
+      elapsedMs: performance.now() - t0,
+    };
+  },
+} satisfies BenchWorkerApi;
+
+Comlink.expose(api);

@@ -1,0 +1,446 @@
+/**
+ * The doors between the app and its workers: TYPES ONLY (no runtime code), each worker's API and the
+ * plain data that crosses. The app imports this file with `import type`; each worker checks itself
+ * against its contract with `const api = { ... } satisfies XWorkerApi; Comlink.expose(api)`.
+ *
+ * Conventions on every door (see workers/transfer.ts for the wire side):
+ * - Everything that crosses is structured-cloneable plain data: no classes, no functions, except the
+ *   progress callbacks, which the app wraps with `Comlink.proxy(fn)`.
+ * - Big buffers cross with `Comlink.transfer(x, [x.buffer])` (model bytes, pixels): the sender loses
+ *   them. Model bytes live in the model worker; the app only holds them during a hand-over.
+ * - A long call takes `(job, onProgress, signal)`: the signal is its own top-level argument because
+ *   Comlink's transfer handlers only see top-level arguments. Aborting rejects the call with a
+ *   ZeropointError whose code is 'cancelled'.
+ * - Errors arrive as real ZeropointErrors (code, message, subject kept). Per-item problems (an image
+ *   that does not decode, a node kept in FP32) are data in the result, never a rejection.
+ */
+import type { CalibrationStats, CollectorOptions } from './core/calibration/collector';
+import type { AllRanges, CalibrationRange, RangeMethod } from './core/calibration/ranges';
+import type { ZeropointErrorCode } from './core/errors';
+import type { ModelSummary, QuantizationFormat, TensorSummary } from './core/graph/inspect';
+import type { LayerComparison } from './core/metrics/compare';
+import type { AgreementSummary, ErrorSummary } from './core/metrics/error';
+import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
+import type { QuantizeOptions, QuantizeReport } from './core/quant/quantize';
+import type { TensorMapping } from './core/quant/rewrite';
+import type { NamedBlob } from './model-files';
+
+export type {
+  AgreementSummary,
+  AllRanges,
+  CalibrationRange,
+  CalibrationStats,
+  ErrorSummary,
+  InputGeometry,
+  LayerComparison,
+  ModelSummary,
+  NamedBlob,
+  PreprocessSpec,
+  QuantizationFormat,
+  QuantizeOptions,
+  QuantizeReport,
+  RangeMethod,
+  TensorMapping,
+  TensorSummary,
+};
+
+// -------------------------------------------------------------------------------------------------
+// Shared
+
+export type ProblemCode = ZeropointErrorCode | 'unexpected';
+
+/** A problem as plain data: what the UI shows in a role="alert" (message says what to do). */
+export interface Problem {
+  readonly code: ProblemCode;
+  readonly message: string;
+  /** The file, node or tensor it is about. */
+  readonly subject?: string;
+}
+
+/** A progress callback; the app passes `Comlink.proxy(fn)`. */
+export type OnProgress<P> = (progress: P) => void;
+
+/** Sent once after a worker starts. */
+export interface WorkerInit {
+  /** Absolute URL of the folder serving onnxruntime-web's glue (.mjs) and binary (.wasm), ending in '/'. */
+  readonly wasmPaths: string;
+}
+
+/** An image that could not be used: skipped, as data. */
+export interface SkippedImage {
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** RGBA 8-bit pixels, row-major (what a canvas putImageData takes). */
+export interface RgbaPixels {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray;
+}
+
+/**
+ * A histogram reduced for a chart: `counts.length` equal bins starting at `lo`, each `binWidth` wide,
+ * covering the observed [min, max]. `zeroCount` of the values are exactly 0 (inside their bin).
+ */
+export interface HistogramView {
+  readonly lo: number;
+  readonly binWidth: number;
+  readonly counts: readonly number[];
+  readonly count: number;
+  readonly zeroCount: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Model worker: owns the model, the prepared copy, the calibration statistics and the INT8 model.
+
+export type ModelVariant = 'original' | 'prepared' | 'int8';
+
+/** One node, in topological order. */
+export interface NodeRow {
+  /** Position in topological order (0-based). */
+  readonly order: number;
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  /** The quantizer registry has an INT8 quantizer for this op. */
+  readonly quantizable: boolean;
+  /** A first or last compute layer (what the "keep first and last in FP32" preset keeps). */
+  readonly firstOrLast: boolean;
+}
+
+export interface PreparedInfo {
+  readonly opset: { readonly from: number; readonly to: number };
+  readonly upgradedNodes: ReadonlyArray<{ node: string; opType: string; change: string }>;
+  readonly widened: { readonly inputs: readonly string[]; readonly outputs: readonly string[] } | null;
+  readonly notes: readonly string[];
+  /** Encoded size of the prepared (FP32, opset >= 13) model. */
+  readonly bytes: number;
+  /** Tensors calibration will observe. */
+  readonly calibrationTensors: number;
+}
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly fileBytes: number;
+  readonly externalFiles: readonly string[];
+  readonly summary: ModelSummary;
+  /** A QDQ, QOperator or dynamic INT8 model: it can be inspected and run, not quantized again. */
+  readonly alreadyQuantized: boolean;
+  /** Set when the model can be quantized (FP32/FP16, upgradable to opset 13). */
+  readonly prepared: PreparedInfo | null;
+  /** Why it cannot be quantized, when it cannot. */
+  readonly cannotQuantize: Problem | null;
+  /** The image input, when the model has exactly one float image input. */
+  readonly geometry: InputGeometry | null;
+  /** Why it is not an image model, when it is not. */
+  readonly notImage: Problem | null;
+  /** Nodes of the prepared model (named), else of the original, in topological order. */
+  readonly nodes: readonly NodeRow[];
+  /** Names of the nodes the first-and-last preset keeps in FP32. */
+  readonly firstAndLast: readonly string[];
+}
+
+export interface CalibrationMeta {
+  /** Images that went through the model. */
+  readonly images: number;
+  readonly skippedImages: readonly SkippedImage[];
+  /** Exposed tensors that turned out not to be float (skipped, as data). */
+  readonly skippedTensors: readonly string[];
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  readonly workers: number;
+  readonly elapsedMs: number;
+}
+
+export interface CalibrationRecord {
+  readonly stats: CalibrationStats;
+  readonly shapes: Readonly<Record<string, number[]>>;
+  readonly meta: CalibrationMeta;
+}
+
+export interface CalibrationOverview {
+  readonly tensors: number;
+  readonly images: number;
+  readonly histograms: boolean;
+}
+
+/**
+ * What a range query depends on: the method and its options, plus the options that decide WHICH
+ * tensors are quantized (keep lists, activation type). Missing fields take DEFAULT_QUANTIZE_OPTIONS.
+ */
+export type RangeQuery = Partial<QuantizeOptions>;
+
+/** One quantized activation tensor for the chosen method. */
+export interface RangeRow {
+  readonly tensor: string;
+  /** The node that produces it ('' for a graph input) and its op. */
+  readonly node: string;
+  readonly opType: string;
+  /** From calibration; null when never observed directly (a tensor sharing another's parameters). */
+  readonly shape: readonly number[] | null;
+  /** The tensor whose statistics chose the parameters (itself, or the input of a pass-through op). */
+  readonly rangeSource: string;
+  readonly observed: { readonly min: number; readonly max: number };
+  readonly range: { readonly min: number; readonly max: number };
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly type: 'u8' | 's8';
+  /** Estimated fraction of values outside the range; null when the method does not say. */
+  readonly clippedFraction: number | null;
+}
+
+export interface RangeTable {
+  readonly method: RangeMethod;
+  readonly query: RangeQuery;
+  readonly rows: readonly RangeRow[];
+}
+
+export interface QuantGridView {
+  readonly type: 'u8' | 's8';
+  readonly qmin: number;
+  readonly qmax: number;
+  readonly scale: number;
+  readonly zeroPoint: number;
+  /** Smallest and largest representable real values. */
+  readonly lowest: number;
+  readonly highest: number;
+}
+
+export interface TensorDetail {
+  readonly tensor: string;
+  readonly node: string;
+  readonly opType: string;
+  readonly shape: readonly number[] | null;
+  readonly rangeSource: string;
+  readonly stats: {
+    readonly count: number;
+    readonly batches: number;
+    readonly nanCount: number;
+    readonly infCount: number;
+    readonly min: number;
+    readonly max: number;
+    readonly movingMin: number;
+    readonly movingMax: number;
+    readonly mean: number;
+    readonly std: number;
+  };
+  /** The statistics' histogram downsampled for a chart (null without histograms). */
+  readonly histogram: HistogramView | null;
+  /** Every method's range from the same statistics (computeAllRanges). */
+  readonly ranges: AllRanges;
+  /** The range of the queried method and the grid it gives. */
+  readonly chosen: CalibrationRange;
+  readonly grid: QuantGridView;
+}
+
+export interface WeightDetail {
+  readonly node: string;
+  readonly opType: string;
+  readonly weight: string;
+  readonly dims: readonly number[];
+  /** Channel axis, -1 for per-tensor. */
+  readonly axis: number;
+  readonly type: 'u8' | 's8';
+  readonly scales: readonly number[];
+  readonly zeroPoints: readonly number[];
+  readonly channelMin: readonly number[];
+  readonly channelMax: readonly number[];
+}
+
+export interface QuantizeOutcome {
+  readonly report: QuantizeReport;
+  readonly sizes: { readonly original: number; readonly prepared: number; readonly int8: number };
+  readonly int8Name: string;
+  readonly summary: ModelSummary;
+  readonly mappingCount: number;
+}
+
+/** A file to save: a name and its bytes (transferred). */
+export interface ExportedFile {
+  readonly name: string;
+  readonly mime: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface ModelWorkerApi {
+  /** Reads the .onnx (and its external data files) and keeps it; replaces any previous model. */
+  open(files: readonly NamedBlob[]): Promise<ModelInfo>;
+  /** Encoded bytes of a variant (transferred; a fresh copy per call). Throws when it does not exist yet. */
+  modelBytes(variant: ModelVariant): Promise<Uint8Array>;
+  /** Keeps merged calibration statistics (replacing earlier ones, dropping any INT8 model). */
+  setCalibration(record: CalibrationRecord): Promise<CalibrationOverview>;
+  /** Per quantized tensor: observed, chosen range and parameters for a method. No recalibration. */
+  rangeTable(query: RangeQuery): Promise<RangeTable>;
+  tensorDetail(tensor: string, query: RangeQuery): Promise<TensorDetail>;
+  /** Per-channel min/max and scales of a node's weight; null when the node has no quantizable weight. */
+  weightDetail(node: string, query: RangeQuery): Promise<WeightDetail | null>;
+  /** Builds and keeps the INT8 QDQ model. */
+  quantize(options: RangeQuery): Promise<QuantizeOutcome>;
+  exportInt8(): Promise<ExportedFile>;
+  /** JSON: every setting and number (model, preprocessing, calibration, options, report, mapping, sizes). */
+  exportReport(): Promise<ExportedFile>;
+  /** The INT8 model's tensor mapping, null before quantize. */
+  mapping(): Promise<TensorMapping[] | null>;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Calibration worker: one onnxruntime-web WASM session (1 thread) per worker.
+
+export interface CalibrationJob {
+  /** The prepared model's bytes (transferred). */
+  readonly model: Uint8Array;
+  readonly modelName: string;
+  /** This worker's share. */
+  readonly images: readonly NamedBlob[];
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  readonly collector?: CollectorOptions;
+}
+
+export interface CalibrationProgress {
+  /** Images handled (used or skipped). */
+  readonly done: number;
+  readonly total: number;
+  readonly skipped: number;
+  readonly elapsedMs: number;
+}
+
+export interface CalibrationShard {
+  readonly stats: CalibrationStats;
+  readonly shapes: Record<string, number[]>;
+  readonly skippedTensors: readonly string[];
+  /** Images that went through the model. */
+  readonly images: number;
+  readonly skippedImages: readonly SkippedImage[];
+  readonly elapsedMs: number;
+}
+
+export interface PreviewResult {
+  readonly name: string;
+  readonly original: { readonly width: number; readonly height: number };
+  /** The preprocessed tensor turned back into a picture (tensorToImage). */
+  readonly input: RgbaPixels;
+  /** The decoded image, at most 160 px on its long side. */
+  readonly thumbnail: RgbaPixels;
+  readonly dims: readonly number[];
+  /** Range of the tensor values (after normalization). */
+  readonly valueRange: { readonly min: number; readonly max: number; readonly mean: number };
+}
+
+export interface CalibrateWorkerApi {
+  init(init: WorkerInit): Promise<void>;
+  calibrate(job: CalibrationJob, onProgress: OnProgress<CalibrationProgress>, signal: AbortSignal): Promise<CalibrationShard>;
+  preview(image: NamedBlob, spec: PreprocessSpec, geometry: InputGeometry): Promise<PreviewResult>;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Bench worker: one per provider configuration.
+
+export type ProviderId = 'wasm-1' | 'wasm-n' | 'webgpu';
+
+export interface ProviderConfig {
+  readonly id: ProviderId;
+  readonly provider: 'wasm' | 'webgpu';
+  readonly threads: number;
+  readonly label: string;
+}
+
+export interface BenchInit extends WorkerInit {
+  readonly config: ProviderConfig;
+}
+
+export interface ProviderAvailability {
+  readonly id: ProviderId;
+  readonly available: boolean;
+  /** Why not, in words, with what to do. */
+  readonly reason?: string;
+  /** Adapter description (WebGPU) or threads (WASM). */
+  readonly detail?: string;
+}
+
+export interface LatencyJob {
+  readonly model: Uint8Array;
+  readonly modelName: string;
+  readonly image: NamedBlob;
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  readonly warmup: number;
+  readonly runs: number;
+}
+
+export interface LatencyProgress {
+  readonly phase: 'session' | 'warmup' | 'timed';
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Nodes onnxruntime placed on the CPU instead of WebGPU (from its placement log). */
+export interface PlacementReport {
+  /** False when the log could not be read (then the lists are empty). */
+  readonly captured: boolean;
+  readonly cpuNodes: ReadonlyArray<{ readonly name: string; readonly opType: string }>;
+  readonly gpuNodes: number;
+}
+
+export interface LatencyResult {
+  readonly modelName: string;
+  readonly provider: ProviderId;
+  readonly runner: string;
+  readonly sessionMs: number;
+  /** Every timed run, in order. */
+  readonly samplesMs: readonly number[];
+  readonly medianMs: number;
+  readonly p90Ms: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** WebGPU only. */
+  readonly placement: PlacementReport | null;
+}
+
+export interface CompareJob {
+  readonly fp32: Uint8Array;
+  readonly int8: Uint8Array;
+  readonly fp32Name: string;
+  readonly int8Name: string;
+  readonly images: readonly NamedBlob[];
+  /** Class index per image (same order), null where unknown. */
+  readonly labels: readonly (number | null)[] | null;
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  /** Default: read from the INT8 model's metadata (mappingFromModel). */
+  readonly mapping?: readonly TensorMapping[] | null;
+  readonly histogramBins?: number;
+}
+
+export interface CompareProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ComparisonSummary {
+  readonly provider: ProviderId;
+  readonly images: number;
+  readonly skippedImages: readonly SkippedImage[];
+  readonly outputs: ReadonlyArray<{ readonly name: string } & ErrorSummary>;
+  readonly agreement: AgreementSummary | null;
+  /** False when the INT8 model carries no tensor mapping (a foreign model): no per-layer rows. */
+  readonly perLayer: boolean;
+  readonly layers: readonly LayerComparison[];
+  /** Histograms of FP32 - INT8 differences, per output and per layer (keyed by FP32 tensor). */
+  readonly errorHistograms: {
+    readonly outputs: Readonly<Record<string, HistogramView>>;
+    readonly layers: Readonly<Record<string, HistogramView>>;
+  };
+  readonly elapsedMs: number;
+}
+
+export interface BenchWorkerApi {
+  /** Configures the provider (threads are fixed for the worker's life) and says whether it is usable. */
+  init(init: BenchInit): Promise<ProviderAvailability>;
+  latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult>;
+  compare(job: CompareJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<ComparisonSummary>;
+}

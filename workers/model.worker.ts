@@ -1,0 +1,481 @@
+/**
+ * The model worker: a thin comlink door over the engine that OWNS the model. It keeps the opened
+ * model, its prepared copy (opset >= 13, FP32, named nodes), the merged calibration statistics and the
+ * INT8 model; the app gets summaries, tables and, when it must hand a model on (to a calibration or
+ * bench worker, or to a download), freshly encoded bytes that are transferred, not copied.
+ *
+ * Range queries never recalibrate: every method's range comes from the same statistics, cached per
+ * method and options.
+ */
+import * as Comlink from 'comlink';
+import { problemOf } from './transfer'; // also installs the shared comlink transfer handlers
+import type {
+  CalibrationOverview,
+  CalibrationRecord,
+  ExportedFile,
+  ModelInfo,
+  ModelVariant,
+  ModelWorkerApi,
+  NodeRow,
+  QuantGridView,
+  QuantizeOutcome,
+  RangeQuery,
+  RangeRow,
+  RangeTable,
+  TensorDetail,
+  WeightDetail,
+} from './contracts';
+import { loadModelFromBlobs, type NamedBlob } from './model-files';
+import { histogramView } from './histogram-view';
+import { calibrationCandidates } from './core/calibration/augment';
+import { getTensorStats, type TensorStats } from './core/calibration/collector';
+import { histogramMoments } from './core/calibration/histogram';
+import { computeAllRanges, computeRange, type CalibrationRange } from './core/calibration/ranges';
+import { ZeropointError } from './core/errors';
+import { indexGraph, nodeLabel, topologicalOrder, type GraphIndex } from './core/graph/graph';
+import { inspectModel, type ModelSummary } from './core/graph/inspect';
+import { encodeModel } from './core/onnx/encode';
+import { tensorToFloat32 } from './core/onnx/tensor';
+import type { Graph, Model } from './core/onnx/types';
+import { inputGeometry, type InputGeometry } from './core/preprocess/spec';
+import { computePerChannelParams, computeQuantParams, qRange } from './core/quant/params';
+import { firstAndLastLayers, planQuantization, type QuantPlan } from './core/quant/plan';
+import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, rangeOptionsFor, type PreparedModel, type QuantizeOptions } from './core/quant/quantize';
+import { QUANTIZABLE_OPS } from './core/quant/registry';
+import type { TensorMapping } from './core/quant/rewrite';
+
+interface Int8State {
+  readonly model: Model;
+  readonly bytes: Uint8Array;
+  readonly mapping: readonly TensorMapping[];
+  readonly outcome: QuantizeOutcome;
+}
+
+interface State {
+  readonly original: Model;
+  readonly name: string;
+  readonly fileBytes: number;
+  readonly summary: ModelSummary;
+  readonly prepared: PreparedModel | null;
+  readonly preparedBytes: number;
+  readonly index: GraphIndex;
+  readonly order: readonly number[];
+  calibration: CalibrationRecord | null;
+  /** Per range-options key: tensor -> range (null when never observed). */
+  ranges: Map<string, Map<string, CalibrationRange | null>>;
+  plans: Map<string, QuantPlan>;
+  int8: Int8State | null;
+}
+
+let state: State | null = null;
+
+const QUANTIZABLE = new Set(QUANTIZABLE_OPS);
+const isDefaultDomain = (d: string | undefined) => (d ?? '') === '' || d === 'ai.onnx';
+
+function requireModel(): State {
+  if (!state) throw new ZeropointError('bad-option', 'No model is open. Open an .onnx model first.');
+  return state;
+}
+
+function requirePrepared(s: State): PreparedModel {
+  if (!s.prepared) throw new ZeropointError('bad-option', `'${s.name}' cannot be quantized, so it has no calibration or INT8 model.`, { subject: s.name });
+  return s.prepared;
+}
+
+function requireCalibration(s: State): CalibrationRecord {
+  if (!s.calibration) throw new ZeropointError('no-statistics', 'The model has not been calibrated yet. Run calibration first.');
+  return s.calibration;
+}
+
+function options(query: RangeQuery): QuantizeOptions {
+  return { ...DEFAULT_QUANTIZE_OPTIONS, ...query };
+}
+
+function planKey(o: QuantizeOptions): string {
+  return JSON.stringify([rangeOptionsFor(o), o.activationType, o.activationSymmetric, o.perChannel, o.keepNodes, o.keepOpTypes, o.keepFirstAndLast]);
+}
+
+/** The range of a tensor for the query's method, cached: switching method back and forth is free. */
+function rangeLookup(s: State, o: QuantizeOptions): (name: string) => CalibrationRange | undefined {
+  const calibration = requireCalibration(s);
+  const key = JSON.stringify(rangeOptionsFor(o));
+  let cache = s.ranges.get(key);
+  if (!cache) s.ranges.set(key, (cache = new Map()));
+  const rangeOptions = rangeOptionsFor(o);
+  const c = cache;
+  return (name) => {
+    if (!c.has(name)) {
+      const t = getTensorStats(calibration.stats, name);
+      c.set(name, t && t.count > 0 ? computeRange(t, rangeOptions) : null);
+    }
+    return c.get(name) ?? undefined;
+  };
+}
+
+function planFor(s: State, o: QuantizeOptions): QuantPlan {
+  const key = planKey(o);
+  let plan = s.plans.get(key);
+  if (!plan) {
+    const rangeOf = rangeLookup(s, o);
+    plan = planQuantization(requirePrepared(s).model.graph!, { rangeOf }, o);
+    s.plans.set(key, plan);
+  }
+  return plan;
+}
+
+function geometryOf(model: Model, name: string): { geometry: InputGeometry | null; notImage: ModelInfo['notImage'] } {
+  try {
+    const inputs = indexGraph(model.graph!).dataInputs;
+    if (inputs.length !== 1) {
+      throw new ZeropointError(
+        'not-image-model',
+        `'${name}' has ${inputs.length} inputs (${inputs.map((i) => `'${i.name}'`).join(', ') || 'none'}); Zeropoint calibrates models with one image input. Open a model whose only input is an image tensor.`,
+        { subject: name },
+      );
+    }
+    return { geometry: inputGeometry(inputs[0]), notImage: null };
+  } catch (e) {
+    return { geometry: null, notImage: problemOf(e) };
+  }
+}
+
+function producerOf(s: State, tensor: string): { node: string; opType: string } {
+  const p = s.index.producer.get(tensor);
+  if (!p) return { node: '', opType: 'graph input' };
+  return { node: nodeLabel(p.node, p.index), opType: p.node.opType ?? '' };
+}
+
+function shapeOf(calibration: CalibrationRecord, ...names: string[]): number[] | null {
+  for (const n of names) if (Object.prototype.hasOwnProperty.call(calibration.shapes, n)) return calibration.shapes[n];
+  return null;
+}
+
+function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
+  if (axis < 0) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return { min: [lo], max: [hi] };
+  }
+  const channels = dims[axis];
+  let inner = 1;
+  for (let i = axis + 1; i < dims.length; i++) inner *= dims[i];
+  const outer = values.length / (channels * inner);
+  const min = new Array<number>(channels).fill(Infinity);
+  const max = new Array<number>(channels).fill(-Infinity);
+  for (let o = 0; o < outer; o++)
+    for (let c = 0; c < channels; c++) {
+      const base = (o * channels + c) * inner;
+      for (let i = base; i < base + inner; i++) {
+        const v = values[i];
+        if (v < min[c]) min[c] = v;
+        if (v > max[c]) max[c] = v;
+      }
+    }
+  return { min, max };
+}
+
+function transferBytes(bytes: Uint8Array): Uint8Array {
+  return Comlink.transfer(bytes, [bytes.buffer]);
+}
+
+/** JSON has no Infinity or NaN: write them as strings / null (as the CLI does). */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? null : value > 0 ? 'inf' : '-inf';
+  if (value instanceof Float64Array || value instanceof Float32Array) return Array.from(value);
+  return value;
+}
+
+function int8NameOf(name: string): string {
+  return `${name.replace(/\.onnx$/i, '')}.int8.onnx`;
+}
+
+const api = {
+  async open(files: readonly NamedBlob[]): Promise<ModelInfo> {
+    state = null;
+    const loaded = await loadModelFromBlobs(files);
+    const { model, name, fileBytes } = loaded;
+    const summary = inspectModel(model, fileBytes);
+    const alreadyQuantized = summary.quantization !== 'none';
+    let prepared: PreparedModel | null = null;
+    let cannotQuantize: ModelInfo['cannotQuantize'] = null;
+    try {
+      prepared = prepareModel(model, { source: name });
+    } catch (e) {
+      cannotQuantize = problemOf(e);
+    }
+    const working = prepared?.model ?? model;
+    const graph: Graph = working.graph!;
+    const index = indexGraph(graph);
+    let order: number[];
+    try {
+      order = topologicalOrder(graph);
+    } catch (e) {
+      // A graph that cannot be ordered cannot be quantized either; show the nodes in file order.
+      order = graph.node.map((_, i) => i);
+      prepared = null;
+      cannotQuantize ??= problemOf(e);
+    }
+    const { geometry, notImage } = geometryOf(working, name);
+    const firstLast = firstAndLastLayers(index, order);
+    const nodes: NodeRow[] = order.map((i, k) => {
+      const n = graph.node[i];
+      return {
+        order: k,
+        name: nodeLabel(n, i),
+        opType: n.opType ?? '',
+        domain: n.domain ?? '',
+        quantizable: isDefaultDomain(n.domain) && QUANTIZABLE.has(n.opType ?? ''),
+        firstOrLast: firstLast.has(i),
+      };
+    });
+    const preparedBytes = prepared ? encodeModel(prepared.model).length : 0;
+    state = {
+      original: model,
+      name,
+      fileBytes,
+      summary,
+      prepared,
+      preparedBytes,
+      index,
+      order,
+      calibration: null,
+      ranges: new Map(),
+      plans: new Map(),
+      int8: null,
+    };
+    return {
+      name,
+      fileBytes,
+      externalFiles: loaded.externalFiles,
+      summary,
+      alreadyQuantized,
+      prepared: prepared
+        ? {
+            opset: prepared.opset,
+            upgradedNodes: prepared.upgradedNodes,
+            widened: prepared.widened,
+            notes: prepared.notes,
+            bytes: preparedBytes,
+            calibrationTensors: calibrationCandidates(prepared.model).length,
+          }
+        : null,
+      cannotQuantize,
+      geometry,
+      notImage,
+      nodes,
+      firstAndLast: nodes.filter((n) => n.firstOrLast).map((n) => n.name),
+    };
+  },
+
+  async modelBytes(variant: ModelVariant): Promise<Uint8Array> {
+    const s = requireModel();
+    if (variant === 'original') return transferBytes(encodeModel(s.original));
+    if (variant === 'prepared') return transferBytes(encodeModel(requirePrepared(s).model));
+    if (!s.int8) throw new ZeropointError('bad-option', 'There is no INT8 model yet. Build it in the Quantize step first.');
+    return transferBytes(s.int8.bytes.slice());
+  },
+
+  async setCalibration(record: CalibrationRecord): Promise<CalibrationOverview> {
+    const s = requireModel();
+    requirePrepared(s);
+    s.calibration = record;
+    s.ranges = new Map();
+    s.plans = new Map();
+    s.int8 = null;
+    return { tensors: Object.keys(record.stats.tensors).length, images: record.meta.images, histograms: record.stats.histograms };
+  },
+
+  async rangeTable(query: RangeQuery): Promise<RangeTable> {
+    const s = requireModel();
+    const calibration = requireCalibration(s);
+    const o = options(query);
+    const plan = planFor(s, o);
+    const rangeOf = rangeLookup(s, o);
+    const position = new Map<number, number>(s.order.map((nodeIndex, k) => [nodeIndex, k]));
+    const rows: (RangeRow & { at: number })[] = [];
+    for (const a of plan.activations.values()) {
+      const observed = getTensorStats(calibration.stats, a.rangeSource)!;
+      const p = s.index.producer.get(a.name);
+      rows.push({
+        tensor: a.name,
+        ...producerOf(s, a.name),
+        shape: shapeOf(calibration, a.name, a.rangeSource),
+        rangeSource: a.rangeSource,
+        observed: { min: observed.min, max: observed.max },
+        range: { min: a.range.min, max: a.range.max },
+        scale: a.params.scale,
+        zeroPoint: a.params.zeroPoint,
+        type: a.params.type,
+        clippedFraction: rangeOf(a.rangeSource)?.clippedFraction ?? null,
+        at: p ? (position.get(p.index) ?? p.index) : -1,
+      });
+    }
+    rows.sort((x, y) => x.at - y.at);
+    return { method: o.method, query, rows: rows.map(({ at: _at, ...row }) => row) };
+  },
+
+  async tensorDetail(tensor: string, query: RangeQuery): Promise<TensorDetail> {
+    const s = requireModel();
+    const calibration = requireCalibration(s);
+    const o = options(query);
+    const plan = planFor(s, o);
+    const planned = plan.activations.get(tensor);
+    const own = getTensorStats(calibration.stats, tensor);
+    const rangeSource = planned?.rangeSource ?? tensor;
+    const stats: TensorStats | undefined = own && own.count > 0 ? own : getTensorStats(calibration.stats, rangeSource);
+    if (!stats || stats.count === 0) {
+      throw new ZeropointError('no-statistics', `Tensor '${tensor}' was not observed during calibration; pick a tensor from the ranges table.`, { subject: tensor });
+    }
+    const moments = stats.histogram ? histogramMoments(stats.histogram) : { mean: NaN, std: NaN };
+    const ranges = computeAllRanges(stats, {
+      percentile: { percentile: o.percentile, mode: o.percentileMode },
+      entropy: { targetBins: o.entropyBins, quantizedBins: o.entropyQuantizedBins },
+      mse: { type: o.activationType, symmetric: o.activationSymmetric },
+    });
+    const chosen = computeRange(stats, rangeOptionsFor(o));
+    const params = planned?.params ?? computeQuantParams(chosen, { type: o.activationType, symmetric: o.activationSymmetric, reduceRange: false });
+    const q = qRange(params.type, { symmetric: o.activationSymmetric, reduceRange: false });
+    const grid: QuantGridView = {
+      type: params.type,
+      qmin: q.qmin,
+      qmax: q.qmax,
+      scale: params.scale,
+      zeroPoint: params.zeroPoint,
+      lowest: (q.qmin - params.zeroPoint) * params.scale,
+      highest: (q.qmax - params.zeroPoint) * params.scale,
+    };
+    return {
+      tensor,
+      ...producerOf(s, tensor),
+      shape: shapeOf(calibration, tensor, rangeSource),
+      rangeSource,
+      stats: {
+        count: stats.count,
+        batches: stats.batches,
+        nanCount: stats.nanCount,
+        infCount: stats.infCount,
+        min: stats.min,
+        max: stats.max,
+        movingMin: stats.movingMin,
+        movingMax: stats.movingMax,
+        mean: moments.mean,
+        std: moments.std,
+      },
+      histogram: stats.histogram ? histogramView(stats.histogram, 256) : null,
+      ranges,
+      chosen,
+      grid,
+    };
+  },
+
+  async weightDetail(node: string, query: RangeQuery): Promise<WeightDetail | null> {
+    const s = requireModel();
+    const prepared = requirePrepared(s);
+    const o = options(query);
+    const graph = prepared.model.graph!;
+    const nodeIndex = graph.node.findIndex((n, i) => nodeLabel(n, i) === node);
+    if (nodeIndex < 0) throw new ZeropointError('bad-option', `The model has no node '${node}'.`, { subject: node });
+    // Which input is a weight, and on which axis, is the quantizer's decision: ask the planner. Without
+    // calibration, every non-constant tensor gets a dummy range so the marks are the same.
+    const plan = s.calibration ? planFor(s, o) : planQuantization(graph, { rangeOf: () => ({ min: -1, max: 1 }) }, { ...o, keepNodes: [], keepOpTypes: [], keepFirstAndLast: false });
+    const n = graph.node[nodeIndex];
+    const weight = n.input.find((name) => plan.weights.has(name));
+    if (!weight) return null;
+    const mark = plan.weights.get(weight)!;
+    const tensor = plan.index.initializers.get(weight) ?? plan.index.constants.get(weight);
+    if (!tensor) return null;
+    const values = tensorToFloat32(tensor);
+    const dims = tensor.dims;
+    // Weights are s8 symmetric unless the options ask for u8 (asymmetric) weights.
+    const weightType = o.weightType ?? 's8';
+    const type = mark.asActivation ? o.activationType : weightType;
+    const symmetric = mark.asActivation ? o.activationSymmetric : weightType === 's8';
+    const perAxis = mark.axis >= 0 && dims.length > 0;
+    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
+    let scales: number[];
+    let zeroPoints: number[];
+    if (perAxis) {
+      const p = computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: o.reduceRange });
+      scales = Array.from(p.scales);
+      zeroPoints = Array.from(p.zeroPoints);
+    } else {
+      const p = computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: o.reduceRange });
+      scales = [p.scale];
+      zeroPoints = [p.zeroPoint];
+    }
+    return { node, opType: n.opType ?? '', weight, dims: [...dims], axis: perAxis ? mark.axis : -1, type, scales, zeroPoints, channelMin: mm.min, channelMax: mm.max };
+  },
+
+  async quantize(query: RangeQuery): Promise<QuantizeOutcome> {
+    const s = requireModel();
+    const prepared = requirePrepared(s);
+    const calibration = requireCalibration(s);
+    const known = new Set(prepared.model.graph!.node.map((n, i) => nodeLabel(n, i)));
+    for (const name of query.keepNodes ?? []) {
+      if (!known.has(name)) throw new ZeropointError('bad-option', `Node '${name}' (kept in FP32) is not in '${s.name}'; pick nodes from the node list.`, { subject: name });
+    }
+    s.int8 = null;
+    // quantizeModel writes the tensor mapping into the model's metadata (what Compare reads back).
+    const result = quantizeModel(prepared.model, calibration.stats, query);
+    const model = result.model;
+    const bytes = encodeModel(model);
+    const outcome: QuantizeOutcome = {
+      report: result.report,
+      sizes: { original: s.fileBytes, prepared: s.preparedBytes, int8: bytes.length },
+      int8Name: int8NameOf(s.name),
+      summary: inspectModel(model, bytes.length),
+      mappingCount: result.mapping.length,
+    };
+    s.int8 = { model, bytes, mapping: result.mapping, outcome };
+    return outcome;
+  },
+
+  async exportInt8(): Promise<ExportedFile> {
+    const s = requireModel();
+    if (!s.int8) throw new ZeropointError('bad-option', 'There is no INT8 model to download yet. Build it first.');
+    const bytes = s.int8.bytes.slice();
+    return Comlink.transfer({ name: s.int8.outcome.int8Name, mime: 'application/octet-stream', bytes }, [bytes.buffer]);
+  },
+
+  async exportReport(): Promise<ExportedFile> {
+    const s = requireModel();
+    const int8 = s.int8;
+    const calibration = s.calibration;
+    if (!int8 || !calibration) throw new ZeropointError('bad-option', 'There is no report yet. Calibrate and build the INT8 model first.');
+    const prepared = requirePrepared(s);
+    const { meta } = calibration;
+    const report = {
+      tool: 'zeropoint workbench',
+      model: s.name,
+      output: int8.outcome.int8Name,
+      preprocess: meta.spec,
+      input: meta.geometry,
+      calibration: {
+        images: meta.images,
+        skippedImages: meta.skippedImages,
+        skippedTensors: meta.skippedTensors,
+        workers: meta.workers,
+        elapsedMs: meta.elapsedMs,
+        histogramBins: calibration.stats.bins,
+        averagingConstant: calibration.stats.averagingConstant,
+      },
+      prepared: { opset: prepared.opset, upgradedNodes: prepared.upgradedNodes, widened: prepared.widened, notes: prepared.notes },
+      sizes: int8.outcome.sizes,
+      ...int8.outcome.report,
+      mapping: int8.mapping,
+    };
+    const bytes = new TextEncoder().encode(JSON.stringify(report, jsonNumbers, 2));
+    const name = int8.outcome.int8Name.replace(/\.onnx$/i, '.report.json');
+    return Comlink.transfer({ name, mime: 'application/json', bytes }, [bytes.buffer]);
+  },
+
+  async mapping(): Promise<TensorMapping[] | null> {
+    return state?.int8 ? [...state.int8.mapping] : null;
+  },
+} satisfies ModelWorkerApi;
+
+Comlink.expose(api);
