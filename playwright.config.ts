@@ -42,7 +42,8 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium' }],
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    // A build folder per port: several runs on one machine must not rewrite each other's files.
+    command: `npx vite build --logLevel warn --outDir .e2e-dist/${port} --emptyOutDir && npx vite preview --host 127.0.0.1 --port ${port} --strictPort --outDir .e2e-dist/${port}`,
     url: baseURL,
     reuseExistingServer: false,
     timeout: 240_000,
