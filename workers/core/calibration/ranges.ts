@@ -27,6 +27,7 @@
 import { ZeropointError } from '../errors';
 import type { TensorStats } from './collector';
 import { absHistogram, cdfQuantile, fractionOutside, massPieces, type Histogram, type MassPieces } from './histogram';
+import { roundHalfToEven } from '../quant/params';
 
 export type RangeMethod = 'minmax' | 'moving-average' | 'percentile' | 'entropy' | 'mse';
 export const RANGE_METHODS: readonly RangeMethod[] = ['minmax', 'moving-average', 'percentile', 'entropy', 'mse'];
@@ -330,10 +331,10 @@ export function quantizerFor(grid: QuantGrid, range: { min: number; max: number 
   if (grid.symmetric) {
     const t = Math.max(Math.abs(range.min), Math.abs(range.max));
     scale = (2 * t) / levels;
-    zeroPoint = Math.round((grid.qmin + grid.qmax) / 2);
+    zeroPoint = roundHalfToEven((grid.qmin + grid.qmax) / 2);
   } else {
     scale = (range.max - range.min) / levels;
-    zeroPoint = scale > 0 ? Math.min(grid.qmax, Math.max(grid.qmin, Math.round(grid.qmin - range.min / scale))) : grid.qmin;
+    zeroPoint = scale > 0 ? Math.min(grid.qmax, Math.max(grid.qmin, roundHalfToEven(grid.qmin - range.min / scale))) : grid.qmin;
   }
   return { scale, zeroPoint, lowest: (grid.qmin - zeroPoint) * scale, highest: (grid.qmax - zeroPoint) * scale };
 }
@@ -349,7 +350,7 @@ function pointError(x: number, q: Quantizer): number {
   if (x < q.lowest) return (x - q.lowest) ** 2;
   if (x > q.highest) return (x - q.highest) ** 2;
   if (q.scale === 0) return x * x;
-  const r = x - q.scale * Math.round(x / q.scale);
+  const r = x - q.scale * roundHalfToEven(x / q.scale);
   return r * r;
 }
 

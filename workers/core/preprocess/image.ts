@@ -108,8 +108,8 @@ export function placement(srcWidth: number, srcHeight: number, spec: PreprocessS
     rh = H;
     scale = Math.sqrt((srcWidth / W) * (srcHeight / H));
   } else if (spec.resize === 'center-crop') {
-    const sw = Math.round(W / spec.cropRatio);
-    const sh = Math.round(H / spec.cropRatio);
+    const sw = roundHalfEven(W / spec.cropRatio);
+    const sh = roundHalfEven(H / spec.cropRatio);
     if (sw / srcWidth >= sh / srcHeight) {
       rw = sw;
       rh = Math.max(sh, Math.floor((sw * srcHeight) / srcWidth));

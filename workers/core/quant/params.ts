@@ -67,12 +67,16 @@ const TYPE_RANGE: Record<QuantType, { qmin: number; qmax: number }> = {
 
 /**
  * Round half to even (banker's rounding), as numpy.round, std::nearbyint and ONNX Round do.
- * Math.round rounds halves up (-2.5 -> -2 but 2.5 -> 3), which biases every tie in one direction.
+ * JavaScript's built-in rounding sends halves up (-2.5 -> -2 but 2.5 -> 3), biasing every tie one way.
  */
 export function roundHalfToEven(x: number): number {
-  const r = Math.round(x);
-  // r - x is exact (r and x are within 0.5 of each other), so the tie test has no rounding error.
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  if (!Number.isFinite(x)) return x; // ±Infinity stay (and clamp later); NaN stays NaN
+  const f = Math.floor(x);
+  // x - f is exact for |x| < 2^52 (both share an exponent range), so the tie test has no rounding error.
+  const d = x - f;
+  if (d < 0.5) return f + 0; // + 0 turns -0 into 0
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f + 0 : f + 1;
 }
 
 /**
