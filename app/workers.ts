@@ -33,6 +33,7 @@ import type {
   ProviderId,
   SkippedImage,
 } from '../workers/contracts';
+import type { GrowthJob, GrowthProgress, GrowthResult } from '../workers/contracts';
 import { mergeCalibrationStats, type CalibrationStats, type CollectorOptions } from '../workers/core/calibration/collector';
 import { ZeropointError } from '../workers/core/errors';
 import { splitShares } from './lib/shares';
@@ -332,4 +333,19 @@ export async function compareOnProvider(config: ProviderConfig, job: CompareJob,
   const { handle: h, availability } = benchWorker(config);
   await availability;
   return cancellable(h, signal, h.api.compare(Comlink.transfer(job, [job.fp32.buffer, job.int8.buffer]), Comlink.proxy(onProgress), signal));
+}
+
+// -------------------------------------------------------------------------------------------------
+// Learn mode (lesson 5): a calibrate worker of its own, so calibrating one tensor image by image never
+// waits behind (or slows down) the workbench's pool.
+
+let learnHandle: Handle<CalibrateWorkerApi> | null = null;
+
+export async function calibrateGrowth(job: GrowthJob, onProgress: (p: GrowthProgress) => void, signal: AbortSignal): Promise<GrowthResult> {
+  if (!learnHandle || learnHandle.terminated()) {
+    learnHandle = handle<CalibrateWorkerApi>(new Worker(new URL('../workers/calibrate.worker.ts', import.meta.url), { type: 'module', name: 'learn' }), 'Learn mode worker');
+    await race(learnHandle, learnHandle.api.init({ wasmPaths: WASM_PATHS }));
+  }
+  const h = learnHandle;
+  return cancellable(h, signal, h.api.growth(Comlink.transfer(job, [job.model.buffer]), Comlink.proxy(onProgress), signal));
 }

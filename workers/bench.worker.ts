@@ -9,6 +9,7 @@
 import * as Comlink from 'comlink';
 import './transfer';
 import type {
+  ActivationPair,
   BenchInit,
   BenchWorkerApi,
   CompareJob,
@@ -27,7 +28,8 @@ import { ZeropointError } from './core/errors';
 import { adaptFeeds, compareModels, mappingFromModel } from './core/metrics/compare';
 import { decodeModel } from './core/onnx/decode';
 import type { Runner } from './core/runner';
-import { histogramView } from './histogram-view';
+import { addValues, createHistogram, type Histogram } from './core/calibration/histogram';
+import { histogramView, sharedHistogramViews } from './histogram-view';
 import { decodableImages, imageFeeds } from './image-source';
 import { createWebRunner } from './ort';
 import { CPU_PROVIDER, parsePlacementLog } from './placement-log';
@@ -209,12 +211,23 @@ const api = {
       feeds: (i) => imageFeeds(job.images[ok[i]], job.spec, job.geometry),
     };
     const labels = job.labels;
+    // Histograms of both activations per layer, streaming: every image's values go into the same
+    // mergeable histograms (constant memory), reduced to shared bins at the end.
+    const bins = job.histogramBins ?? 512;
+    const activations = new Map<string, { fp32: Histogram; int8: Histogram }>();
+    const onLayerValues = (name: string, a: Float32Array, b: Float32Array) => {
+      let pair = activations.get(name);
+      if (!pair) activations.set(name, (pair = { fp32: createHistogram({ bins }), int8: createHistogram({ bins }) }));
+      addValues(pair.fp32, a);
+      addValues(pair.int8, b);
+    };
     const result = await compareModels(fp32, int8, runnerFor(config, `${job.fp32Name} / ${job.int8Name}`), source, {
       mapping: mapping ?? undefined,
       labels: labels ? (i) => labels[ok[i]] ?? undefined : undefined,
       signal,
-      histogramBins: job.histogramBins ?? 512,
+      histogramBins: bins,
       onProgress: (p) => void onProgress({ done: p.done, total: p.total }),
+      onLayerValues: mapping ? onLayerValues : undefined,
     });
     const views = (record: Record<string, { histogram?: Parameters<typeof histogramView>[0] }>): Record<string, HistogramView> => {
       const out: Record<string, HistogramView> = {};
@@ -230,6 +243,14 @@ const api = {
       perLayer: mapping !== null,
       layers: result.layers,
       errorHistograms: { outputs: views(result.raw.outputs), layers: views(result.raw.layers) },
+      activationHistograms: Object.fromEntries(
+        result.layers.flatMap((l): Array<[string, ActivationPair]> => {
+          const pair = activations.get(l.fp32);
+          if (!pair) return [];
+          const [fp32View, int8View] = sharedHistogramViews([pair.fp32, pair.int8], 96);
+          return [[l.fp32, { fp32: fp32View, int8: int8View }]];
+        }),
+      ),
       elapsedMs: performance.now() - t0,
     };
   },

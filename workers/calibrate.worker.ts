@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import './transfer';
-import type { CalibrateWorkerApi, CalibrationJob, CalibrationProgress, CalibrationShard, OnProgress, PreviewResult, RgbaPixels, WorkerInit } from './contracts';
+import type { CalibrateWorkerApi, CalibrationJob, GrowthJob, GrowthProgress, GrowthResult, CalibrationProgress, CalibrationShard, OnProgress, PreviewResult, RgbaPixels, WorkerInit } from './contracts';
 import { calibrate } from './core/calibration/calibrate';
 import type { CalibrationStats } from './core/calibration/collector';
 import { ZeropointError } from './core/errors';
@@ -16,6 +16,7 @@ import { decodeImageBlob } from './decode-image';
 import { imageSource, skippingRunner } from './image-source';
 import type { NamedBlob } from './model-files';
 import { createWebRunner } from './ort';
+import { calibrateGrowth } from './learn-growth';
 
 let config: WorkerInit | null = null;
 
@@ -107,6 +108,11 @@ const api = {
       valueRange: { min, max, mean: sum / tensor.data.length },
     };
     return Comlink.transfer(result, [back.data.buffer as ArrayBuffer, thumb.data.buffer as ArrayBuffer]);
+  },
+
+  /** Learn mode, lesson 5: one tensor calibrated image by image (workers/learn-growth.ts). */
+  async growth(job: GrowthJob, onProgress: OnProgress<GrowthProgress>, signal: AbortSignal): Promise<GrowthResult> {
+    return calibrateGrowth(job, requireInit().wasmPaths, onProgress, signal);
   },
 } satisfies CalibrateWorkerApi;
 

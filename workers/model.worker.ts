@@ -24,13 +24,15 @@ import type {
   RangeTable,
   TensorDetail,
   WeightDetail,
+  WeightRow,
 } from './contracts';
 import { loadModelFromBlobs, type NamedBlob } from './model-files';
+import { learnApi } from './learn';
 import { histogramView } from './histogram-view';
 import { calibrationCandidates } from './core/calibration/augment';
 import { getTensorStats, type TensorStats } from './core/calibration/collector';
 import { histogramMoments } from './core/calibration/histogram';
-import { computeAllRanges, computeRange, type CalibrationRange } from './core/calibration/ranges';
+import { computeAllRanges, computeRange, expectedSquaredError, quantGrid, type CalibrationRange } from './core/calibration/ranges';
 import { ZeropointError } from './core/errors';
 import { indexGraph, nodeLabel, topologicalOrder, type GraphIndex } from './core/graph/graph';
 import { inspectModel, type ModelSummary } from './core/graph/inspect';
@@ -38,7 +40,7 @@ import { encodeModel } from './core/onnx/encode';
 import { tensorToFloat32 } from './core/onnx/tensor';
 import type { Graph, Model } from './core/onnx/types';
 import { inputGeometry, type InputGeometry } from './core/preprocess/spec';
-import { computePerChannelParams, computeQuantParams, qRange } from './core/quant/params';
+import { computePerChannelParams, computeQuantParams, dequantizePerAxis, qRange, quantizePerAxis } from './core/quant/params';
 import { firstAndLastLayers, planQuantization, type QuantPlan } from './core/quant/plan';
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, rangeOptionsFor, type PreparedModel, type QuantizeOptions } from './core/quant/quantize';
 import { QUANTIZABLE_OPS } from './core/quant/registry';
@@ -64,6 +66,8 @@ interface State {
   /** Per range-options key: tensor -> range (null when never observed). */
   ranges: Map<string, Map<string, CalibrationRange | null>>;
   plans: Map<string, QuantPlan>;
+  /** Per weight-options key and weight tensor: its table row (weights do not depend on calibration). */
+  weightRows: Map<string, WeightRow>;
   int8: Int8State | null;
 }
 
@@ -178,6 +182,113 @@ function channelMinMax(values: Float32Array, dims: readonly number[], axis: numb
   return { min, max };
 }
 
+/** 10·log10(signal power / noise power); Infinity for an exact grid, null when unknown. */
+function sqnrOf(power: number, noise: number): number | null {
+  if (!(power >= 0) || !(noise >= 0)) return null;
+  if (noise === 0) return Infinity;
+  return 10 * Math.log10(power / noise);
+}
+
+/** Expected SQNR of an activation's histogram quantized with its range on its grid (see RangeRow.sqnrDb). */
+function activationSqnr(stats: TensorStats | undefined, range: { min: number; max: number }, type: 'u8' | 's8', symmetric: boolean): number | null {
+  const h = stats?.histogram;
+  if (!h || h.count === 0) return null;
+  return sqnrOf(h.sumSq / h.count, expectedSquaredError(h, range, quantGrid({ type, symmetric })));
+}
+
+interface WeightQuantization {
+  readonly dims: number[];
+  readonly axis: number;
+  readonly type: 'u8' | 's8';
+  readonly symmetric: boolean;
+  readonly values: Float32Array;
+  readonly scales: number[];
+  readonly zeroPoints: number[];
+  readonly channelMin: number[];
+  readonly channelMax: number[];
+}
+
+/** How a planned weight is quantized under the options (what the rewrite will do). */
+function weightQuantization(plan: QuantPlan, weight: string, o: QuantizeOptions): WeightQuantization | null {
+  const mark = plan.weights.get(weight);
+  const tensor = plan.index.initializers.get(weight) ?? plan.index.constants.get(weight);
+  if (!mark || !tensor) return null;
+  const values = tensorToFloat32(tensor);
+  const dims = [...tensor.dims];
+  // Weights are s8 symmetric unless the options ask for u8 (asymmetric) weights.
+  const weightType = o.weightType ?? 's8';
+  const type = mark.asActivation ? o.activationType : weightType;
+  const symmetric = mark.asActivation ? o.activationSymmetric : weightType === 's8';
+  const perAxis = mark.axis >= 0 && dims.length > 0;
+  const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
+  if (perAxis) {
+    const p = computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: o.reduceRange });
+    return { dims, axis: mark.axis, type, symmetric, values, scales: Array.from(p.scales), zeroPoints: Array.from(p.zeroPoints), channelMin: mm.min, channelMax: mm.max };
+  }
+  const p = computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: o.reduceRange });
+  return { dims, axis: -1, type, symmetric, values, scales: [p.scale], zeroPoints: [p.zeroPoint], channelMin: mm.min, channelMax: mm.max };
+}
+
+function weightRowOf(weight: string, node: { node: string; opType: string }, w: WeightQuantization): WeightRow {
+  const axis = w.axis;
+  // Per tensor: one channel holding every value.
+  const layoutDims = axis >= 0 ? w.dims : [1, w.values.length];
+  const q = quantizePerAxis(w.values, layoutDims, Math.max(0, axis), { scales: w.scales, zeroPoints: w.zeroPoints, type: w.type });
+  const back = dequantizePerAxis(q, layoutDims, Math.max(0, axis), { scales: w.scales, zeroPoints: w.zeroPoints });
+  let power = 0;
+  let noise = 0;
+  for (let i = 0; i < w.values.length; i++) {
+    const v = w.values[i];
+    const d = v - back[i];
+    power += v * v;
+    noise += d * d;
+  }
+  // The range the parameters were chosen from: the widest channel's, i.e. the whole tensor's.
+  const observed = { min: w.channelMin.reduce((a, b) => Math.min(a, b), Infinity), max: w.channelMax.reduce((a, b) => Math.max(a, b), -Infinity) };
+  const absMax = Math.max(-observed.min, observed.max);
+  const range = w.symmetric ? { min: -absMax, max: absMax } : { min: Math.min(observed.min, 0), max: Math.max(observed.max, 0) };
+  return {
+    weight,
+    node: node.node,
+    opType: node.opType,
+    dims: w.dims,
+    axis,
+    channels: w.scales.length,
+    type: w.type,
+    observed,
+    range,
+    scale: { min: w.scales.reduce((a, b) => Math.min(a, b), Infinity), max: w.scales.reduce((a, b) => Math.max(a, b), -Infinity) },
+    zeroPoint: w.zeroPoints[0] ?? 0,
+    sqnrDb: sqnrOf(power, noise) ?? NaN,
+  };
+}
+
+/** The quantized weights of a plan in graph order (cached per weight options). */
+function weightRows(s: State, plan: QuantPlan, o: QuantizeOptions): WeightRow[] {
+  const key = JSON.stringify([o.weightType ?? 's8', o.perChannel, o.activationType, o.activationSymmetric, o.reduceRange]);
+  const graph = plan.index.graph;
+  const rows: WeightRow[] = [];
+  const seen = new Set<string>();
+  for (const nodeIndex of plan.order) {
+    const n = graph.node[nodeIndex];
+    for (const input of n.input) {
+      if (!input || seen.has(input) || !plan.weights.has(input)) continue;
+      seen.add(input);
+      const mark = plan.weights.get(input)!;
+      const cacheKey = `${key}|${mark.axis}|${mark.asActivation ? 1 : 0}|${input}`;
+      let row = s.weightRows.get(cacheKey);
+      if (!row) {
+        const w = weightQuantization(plan, input, o);
+        if (!w) continue;
+        row = weightRowOf(input, { node: nodeLabel(n, nodeIndex), opType: n.opType ?? '' }, w);
+        s.weightRows.set(cacheKey, row);
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
 function transferBytes(bytes: Uint8Array): Uint8Array {
   return Comlink.transfer(bytes, [bytes.buffer]);
 }
@@ -245,6 +356,7 @@ const api = {
       calibration: null,
       ranges: new Map(),
       plans: new Map(),
+      weightRows: new Map(),
       int8: null,
     };
     return {
@@ -311,11 +423,12 @@ const api = {
         zeroPoint: a.params.zeroPoint,
         type: a.params.type,
         clippedFraction: rangeOf(a.rangeSource)?.clippedFraction ?? null,
+        sqnrDb: activationSqnr(observed, a.range, a.params.type, o.activationSymmetric),
         at: p ? (position.get(p.index) ?? p.index) : -1,
       });
     }
     rows.sort((x, y) => x.at - y.at);
-    return { method: o.method, query, rows: rows.map(({ at: _at, ...row }) => row) };
+    return { method: o.method, query, rows: rows.map(({ at: _at, ...row }) => row), weights: weightRows(s, plan, o) };
   },
 
   async tensorDetail(tensor: string, query: RangeQuery): Promise<TensorDetail> {
@@ -385,29 +498,9 @@ const api = {
     const n = graph.node[nodeIndex];
     const weight = n.input.find((name) => plan.weights.has(name));
     if (!weight) return null;
-    const mark = plan.weights.get(weight)!;
-    const tensor = plan.index.initializers.get(weight) ?? plan.index.constants.get(weight);
-    if (!tensor) return null;
-    const values = tensorToFloat32(tensor);
-    const dims = tensor.dims;
-    // Weights are s8 symmetric unless the options ask for u8 (asymmetric) weights.
-    const weightType = o.weightType ?? 's8';
-    const type = mark.asActivation ? o.activationType : weightType;
-    const symmetric = mark.asActivation ? o.activationSymmetric : weightType === 's8';
-    const perAxis = mark.axis >= 0 && dims.length > 0;
-    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
-    let scales: number[];
-    let zeroPoints: number[];
-    if (perAxis) {
-      const p = computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: o.reduceRange });
-      scales = Array.from(p.scales);
-      zeroPoints = Array.from(p.zeroPoints);
-    } else {
-      const p = computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: o.reduceRange });
-      scales = [p.scale];
-      zeroPoints = [p.zeroPoint];
-    }
-    return { node, opType: n.opType ?? '', weight, dims: [...dims], axis: perAxis ? mark.axis : -1, type, scales, zeroPoints, channelMin: mm.min, channelMax: mm.max };
+    const w = weightQuantization(plan, weight, o);
+    if (!w) return null;
+    return { node, opType: n.opType ?? '', weight, dims: w.dims, axis: w.axis, type: w.type, scales: w.scales, zeroPoints: w.zeroPoints, channelMin: w.channelMin, channelMax: w.channelMax };
   },
 
   async quantize(query: RangeQuery): Promise<QuantizeOutcome> {
@@ -476,6 +569,15 @@ const api = {
   async mapping(): Promise<TensorMapping[] | null> {
     return state?.int8 ? [...state.int8.mapping] : null;
   },
+
+  // Learn mode's door (workers/learn.ts): the same model and calibration statistics, read-only.
+  ...learnApi({
+    model: () => {
+      const s = requireModel();
+      return { name: s.name, parameters: s.summary.parameters, graph: requirePrepared(s).model.graph!, index: s.index };
+    },
+    calibration: () => requireModel().calibration,
+  }),
 } satisfies ModelWorkerApi;
 
 Comlink.expose(api);

@@ -1,10 +1,18 @@
 import type { ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../store';
+import { stepStatus, type StepId } from '../store/status';
+import { StatusBadge } from './StatusBadge';
 
-/** One pipeline step: a titled region with a stable test id (`step-<id>`). */
-export function Step(props: { id: string; n: number; title: string; summary?: ReactNode; blocked?: string | null; children: ReactNode }) {
+/**
+ * One pipeline step: a titled region with a stable test id (`step-<id>`) and a status badge
+ * (`step-<id>-status`: done, ready, needs input, running, waiting, problem).
+ */
+export function Step(props: { id: StepId; n: number; title: string; summary?: ReactNode; blocked?: string | null; children: ReactNode }) {
   const titleId = `step-${props.id}-title`;
+  const status = useStore(useShallow((s) => stepStatus(s, props.id)));
   return (
-    <section className="step" aria-labelledby={titleId} data-testid={`step-${props.id}`}>
+    <section className="step" aria-labelledby={titleId} data-testid={`step-${props.id}`} data-state={status.state}>
       <header className="step-header">
         <h2 id={titleId}>
           <span className="step-number" aria-hidden="true">
@@ -12,6 +20,7 @@ export function Step(props: { id: string; n: number; title: string; summary?: Re
           </span>
           {props.title}
         </h2>
+        <StatusBadge status={status} testId={`step-${props.id}-status`} />
         {props.summary ? <div className="step-summary">{props.summary}</div> : null}
       </header>
       {props.blocked ? (

@@ -32,8 +32,8 @@ import { initialCalibration } from './calibration';
 import { initialComparison, type LatencyRow, type ModelRole } from './comparison';
 import { emptyImageSet, initialPreview } from './data';
 import { useStore } from './index';
-import { initialQuantize, initialWeight } from './quantize';
-import { initialRanges } from './ranges';
+import { initialQuantize, initialWeight, type WeightState } from './quantize';
+import { initialRanges, type RangeSortKey, type RangesView } from './ranges';
 import type { ImageItem, ImageSetId } from './types';
 
 const get = () => useStore.getState();
@@ -60,7 +60,7 @@ function throttled<T>(fn: (value: T) => void, ms: number): (value: T, flush?: bo
 function resetComparisonResults(keepFp32Latency: boolean): void {
   const { patchLatency, patchCompare, comparison } = get();
   patchLatency({ status: 'idle', progress: null, error: null, rows: keepFp32Latency ? comparison.latency.rows.filter((r) => r.role !== 'int8') : [] });
-  patchCompare(initialComparison([]).compare);
+  patchCompare({ ...initialComparison([]).compare, logScale: comparison.compare.logScale });
 }
 
 function resetQuantizeOutcome(): void {
@@ -71,7 +71,7 @@ function resetQuantizeOutcome(): void {
 
 function resetAfterCalibration(): void {
   const { ranges, patchRanges } = get();
-  patchRanges({ ...initialRanges, options: ranges.options });
+  patchRanges({ ...initialRanges, options: ranges.options, view: ranges.view });
   resetQuantizeOutcome();
 }
 
@@ -153,7 +153,8 @@ export async function openSample(): Promise<void> {
       Promise.all(manifest.evaluation.map(async (path) => ({ path, blob: await fetchBlob(root + path) }))),
       manifest.labels ? fetchBlob(root + manifest.labels).then((b) => b.text()) : Promise.resolve(null),
     ]);
-    get().patchData({ preset: manifest.preset, overrides: {} });
+    // The sample replaces both image sets: a problem with earlier dropped files no longer applies.
+    get().patchData({ preset: manifest.preset, overrides: {}, error: null });
     if (!(await openModelFiles([{ name: manifest.model, blob: model }], 'sample'))) return;
     const synsets = await loadSynsets().catch(() => null);
     const labels = labelsText && manifest.labels ? parseLabelsCsv(labelsText, manifest.labels) : null;
@@ -437,6 +438,27 @@ export function setMethodOptions(patch: Partial<typeof initialRanges.options>): 
   patchRanges({ options: { ...ranges.options, ...patch } });
   resetQuantizeOutcome();
   void refreshRangeTable();
+  // The weight panels follow the options that change weight parameters (not the range method).
+  if (['weightType', 'perChannel', 'activationType', 'activationSymmetric'].some((k) => k in patch)) {
+    const inRanges = get().ranges.weight.node;
+    if (inRanges) void selectRangeWeight(inRanges);
+    const inQuantize = get().quantize.weight.node;
+    if (inQuantize) void showWeight(inQuantize);
+  }
+}
+
+/** Table and chart preferences of the ranges step (no worker call). */
+export function setRangesView(patch: Partial<RangesView>): void {
+  const { ranges, patchRanges } = get();
+  patchRanges({ view: { ...ranges.view, ...patch } });
+}
+
+/** Sorts the ranges table by a column; the same column again flips the direction. */
+export function sortRanges(key: RangeSortKey): void {
+  const { sort } = get().ranges.view;
+  // Worst first is what one looks for: clipped and scale descending, SQNR ascending.
+  const firstDir = key === 'clipped' || key === 'scale' || key === 'observed' ? 'desc' : 'asc';
+  setRangesView({ sort: { key, dir: sort.key === key ? (sort.dir === 'asc' ? 'desc' : 'asc') : firstDir } });
 }
 
 let detailSeq = 0;
@@ -523,24 +545,38 @@ export async function download(what: 'int8' | 'report'): Promise<void> {
   }
 }
 
-let weightSeq = 0;
+const weightSeq = { quantize: 0, ranges: 0 };
 
-export async function showWeight(node: string | null): Promise<void> {
-  const { patchWeight } = get();
-  const seq = ++weightSeq;
+/** Loads one node's per-channel weight ranges into the quantize step's panel or the ranges step's. */
+async function loadWeight(where: 'quantize' | 'ranges', node: string | null): Promise<void> {
+  const patch = (p: Partial<WeightState>) => {
+    if (where === 'quantize') get().patchWeight(p);
+    else get().patchRanges({ weight: { ...get().ranges.weight, ...p } });
+  };
+  const seq = ++weightSeq[where];
   if (node === null) {
-    patchWeight(initialWeight);
+    patch(initialWeight);
     return;
   }
-  patchWeight({ node, status: 'working', error: null });
+  patch({ node, status: 'working', error: null });
   try {
     const detail = await modelWorker.weightDetail(node, currentQuery());
-    if (seq !== weightSeq) return;
-    patchWeight({ status: 'ready', detail });
+    if (seq !== weightSeq[where]) return;
+    patch({ status: 'ready', detail });
   } catch (e) {
-    if (seq !== weightSeq) return;
-    patchWeight({ status: 'error', detail: null, error: problemOf(e) });
+    if (seq !== weightSeq[where]) return;
+    patch({ status: 'error', detail: null, error: problemOf(e) });
   }
+}
+
+/** The Quantize step's weight panel. */
+export function showWeight(node: string | null): Promise<void> {
+  return loadWeight('quantize', node);
+}
+
+/** The Ranges step's weight detail (a row of the weights table). */
+export function selectRangeWeight(node: string | null): Promise<void> {
+  return loadWeight('ranges', node);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -667,7 +703,7 @@ export async function runComparison(): Promise<void> {
   compareController = controller;
   const images = comparisonImages();
   const provider = selectedProvider().config;
-  patchCompare({ status: 'working', error: null, progress: null, result: null });
+  patchCompare({ status: 'working', error: null, progress: null, result: null, selectedLayer: null });
   try {
     const [fp32, int8] = [await modelWorker.modelBytes('prepared'), await modelWorker.modelBytes('int8')];
     const report = throttled((p: { done: number; total: number }) => {
@@ -701,4 +737,13 @@ export async function runComparison(): Promise<void> {
 
 export function cancelComparison(): void {
   compareController?.abort();
+}
+
+/** Shows one layer's error and activation histograms (null: back to the worst layer). */
+export function selectLayer(fp32Tensor: string | null): void {
+  get().patchCompare({ selectedLayer: fp32Tensor });
+}
+
+export function setCompareLogScale(logScale: boolean): void {
+  get().patchCompare({ logScale });
 }

@@ -33,6 +33,10 @@ export interface ComparisonState {
     readonly progress: CompareProgress | null;
     readonly result: ComparisonSummary | null;
     readonly error: Problem | null;
+    /** The layer whose error and activation histograms are shown (FP32 tensor); null: the worst. */
+    readonly selectedLayer: string | null;
+    /** Log-scaled counts on the per-layer histograms. */
+    readonly logScale: boolean;
   };
 }
 
@@ -50,7 +54,7 @@ export function initialComparison(providers: readonly ProviderConfig[]): Compari
     warmup: 3,
     runs: 20,
     latency: { status: 'idle', progress: null, rows: [], error: null },
-    compare: { status: 'idle', progress: null, result: null, error: null },
+    compare: { status: 'idle', progress: null, result: null, error: null, selectedLayer: null, logScale: true },
   };
 }
 

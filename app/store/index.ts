@@ -29,5 +29,5 @@ export type { ComparisonState, LatencyRow, ModelRole, ProviderState } from './co
 export type { DataState, ImageSetState, PreviewState } from './data';
 export type { ModelState } from './model';
 export type { QuantizeState, WeightState } from './quantize';
-export type { MethodOptions, RangesState } from './ranges';
+export type { MethodOptions, RangeSortKey, RangesState, RangesView } from './ranges';
 export type { ImageItem, ImageSetId, Problem, Status } from './types';

@@ -1,7 +1,23 @@
 import type { StateCreator } from 'zustand';
 import type { QuantizeOptions, RangeTable, TensorDetail } from '../../workers/contracts';
 import type { Store } from './index';
+import type { SortDir } from '../lib/sort';
+import { initialWeight, type WeightState } from './quantize';
 import type { Problem, Status } from './types';
+
+/** Columns the ranges table sorts by ('order' is graph order). */
+export type RangeSortKey = 'order' | 'name' | 'op' | 'observed' | 'scale' | 'clipped' | 'sqnr';
+
+/** How the ranges step shows its tables and charts (kept when the data under them changes). */
+export interface RangesView {
+  /** Which tensors the table lists. */
+  readonly kind: 'activations' | 'weights';
+  readonly sort: { readonly key: RangeSortKey; readonly dir: SortDir };
+  /** Substring filter on tensor, node and op names. */
+  readonly filter: string;
+  /** Log-scaled counts on the activation histogram. */
+  readonly logScale: boolean;
+}
 
 /** The range method and the options that shape ranges and parameters (not which nodes are kept). */
 export type MethodOptions = Pick<
@@ -19,6 +35,9 @@ export interface RangesState {
   readonly detailStatus: Status;
   readonly detail: TensorDetail | null;
   readonly detailError: Problem | null;
+  /** The weight whose per-channel ranges are shown (the table's weights view). */
+  readonly weight: WeightState;
+  readonly view: RangesView;
 }
 
 export interface RangesSlice {
@@ -47,6 +66,8 @@ export const initialRanges: RangesState = {
   detailStatus: 'idle',
   detail: null,
   detailError: null,
+  weight: initialWeight,
+  view: { kind: 'activations', sort: { key: 'order', dir: 'asc' }, filter: '', logScale: true },
 };
 
 export const createRangesSlice: StateCreator<Store, [], [], RangesSlice> = (set) => ({

@@ -2,6 +2,7 @@ import { useStore } from '../../store';
 import { cancelCalibration, setPoolSize, startCalibration } from '../../store/actions';
 import { maxPoolSize } from '../../workers';
 import { Alert } from '../../components/Alert';
+import { ProgressBar } from '../../components/ProgressBar';
 import { Step } from '../../components/Step';
 import { formatSeconds } from '../../lib/format';
 import { MethodOptions } from './MethodOptions';
@@ -14,16 +15,43 @@ function blockedReason(s: ReturnType<typeof useStore.getState>): string | null {
   return null;
 }
 
+/** Progress of a run: a progressbar (aria-valuenow = images done), the rate, time left, and Cancel. */
 function Progress() {
   const progress = useStore((s) => s.calibration.progress);
-  if (!progress) return <p role="status">Starting the calibration workers…</p>;
-  const { done, total, skipped, imagesPerSecond, secondsLeft, workers } = progress;
+  const cancel = (
+    <button type="button" className="danger" onClick={cancelCalibration} data-testid="calibrate-cancel">
+      Cancel calibration
+    </button>
+  );
+  if (!progress) {
+    return (
+      <div className="progress" data-testid="calibration-progress">
+        <div className="progress-row">
+          <ProgressBar label="Calibration progress" value={0} max={1} valueText="Starting the calibration workers" />
+          {cancel}
+        </div>
+        <p role="status" className="progress-text">
+          Starting the calibration workers…
+        </p>
+      </div>
+    );
+  }
+  const { done, total, skipped, imagesPerSecond, secondsLeft, workers, elapsedMs } = progress;
   return (
     <div className="progress" data-testid="calibration-progress">
-      <progress max={total} value={done} aria-label="Calibration progress" />
-      <p role="status" aria-live="polite">
-        {done}/{total} images · {imagesPerSecond.toFixed(1)} images/s · {formatSeconds(secondsLeft)} left · {workers} worker(s)
-        {skipped ? ` · ${skipped} skipped` : ''}
+      <div className="progress-row">
+        <ProgressBar label="Calibration progress" value={done} max={total} valueText={`${done} of ${total} images`} testId="calibration-progressbar" />
+        {cancel}
+      </div>
+      <p role="status" aria-live="polite" className="progress-text">
+        <strong>
+          {done}/{total} images
+        </strong>
+        <span>{imagesPerSecond > 0 ? `${imagesPerSecond.toFixed(1)} images/s` : 'measuring speed…'}</span>
+        <span>{secondsLeft === null ? 'time left: estimating' : `${formatSeconds(secondsLeft)} left`}</span>
+        <span>{formatSeconds(elapsedMs / 1000)} elapsed</span>
+        <span>{workers} worker(s)</span>
+        {skipped ? <span className="warn">{skipped} skipped</span> : null}
       </p>
     </div>
   );
@@ -50,11 +78,6 @@ export function CalibrateStep() {
             <button type="button" className="primary" onClick={() => void startCalibration()} disabled={!canStart} data-testid="calibrate-start">
               Calibrate
             </button>
-            {working ? (
-              <button type="button" onClick={cancelCalibration} data-testid="calibrate-cancel">
-                Cancel
-              </button>
-            ) : null}
           </div>
           {!images ? <p className="muted">Add calibration images in step 2.</p> : null}
         </fieldset>
@@ -63,7 +86,10 @@ export function CalibrateStep() {
       {c.error ? <Alert problem={c.error} testId="calibration-error" /> : null}
       {c.status === 'ready' && c.result ? (
         <div data-testid="calibration-result">
-          <p role="status">
+          <p role="status" className="result-line">
+            <span className="ok-mark" aria-hidden="true">
+              ✓
+            </span>{' '}
             Calibrated on {c.result.images} image(s) with {c.result.workers} worker(s) in {(c.result.elapsedMs / 1000).toFixed(1)} s; {c.result.tensors} tensors observed. Switch the range
             method freely: it re-reads these statistics, it does not recalibrate.
           </p>

@@ -2,65 +2,98 @@ import { useEffect } from 'react';
 import { useStore } from '../../store';
 import { cancelComparison, checkProviders, runComparison, runLatency, setLatencyRuns } from '../../store/actions';
 import { Alert } from '../../components/Alert';
+import { ProgressBar } from '../../components/ProgressBar';
 import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
 
+/** Progress of the latency or comparison run (its own component: updates re-render only this). */
+function RunProgress() {
+  const latency = useStore((s) => s.comparison.latency.progress);
+  const compare = useStore((s) => s.comparison.compare.progress);
+  const preparing = useStore((s) => s.comparison.compare.status === 'working' && s.comparison.compare.progress === null);
+  return (
+    <>
+      {latency ? (
+        <div className="progress">
+          <ProgressBar
+            label="Latency progress"
+            value={latency.phase === 'session' ? 0 : latency.done}
+            max={latency.phase === 'session' ? 1 : latency.total}
+            valueText={`${latency.role.toUpperCase()} ${latency.phase} ${latency.done} of ${latency.total}`}
+          />
+          <p role="status" className="progress-text">
+            <strong>{latency.role.toUpperCase()}</strong>
+            <span>{latency.phase === 'session' ? 'creating the session…' : `${latency.phase === 'warmup' ? 'warm-up' : 'timed'} run ${latency.done}/${latency.total}`}</span>
+          </p>
+        </div>
+      ) : null}
+      {compare ? (
+        <div className="progress">
+          <ProgressBar label="Comparison progress" value={compare.done} max={compare.total} valueText={`${compare.done} of ${compare.total} images`} />
+          <p role="status" className="progress-text">
+            <strong>
+              Comparing: {compare.done}/{compare.total} images
+            </strong>
+          </p>
+        </div>
+      ) : preparing ? (
+        <p role="status" className="muted">
+          Preparing the comparison…
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function CompareStep() {
   const info = useStore((s) => s.model.info);
   const hasInt8 = useStore((s) => s.quantize.outcome !== null);
-  const c = useStore((s) => s.comparison);
+  const warmup = useStore((s) => s.comparison.warmup);
+  const runs = useStore((s) => s.comparison.runs);
+  const busy = useStore((s) => s.comparison.latency.status === 'working' || s.comparison.compare.status === 'working');
+  const latencyError = useStore((s) => s.comparison.latency.error);
+  const compareError = useStore((s) => s.comparison.compare.error);
   useEffect(() => {
     void checkProviders();
   }, []);
-  const busy = c.latency.status === 'working' || c.compare.status === 'working';
   const blocked = !info ? 'Open a model in step 1 first.' : !info.geometry ? 'Compare runs image models; this model has no image input.' : null;
   return (
     <Step id="compare" n={6} title="Compare" blocked={blocked}>
-      <ProviderList />
-      <fieldset className="row wrap">
-        <legend>Latency</legend>
-        <label>
-          Warm-up runs
-          <input type="number" min={0} max={100} value={c.warmup} onChange={(e) => setLatencyRuns({ warmup: Number(e.target.value) })} disabled={busy} />
-        </label>
-        <label>
-          Timed runs
-          <input type="number" min={1} max={1000} value={c.runs} onChange={(e) => setLatencyRuns({ runs: Number(e.target.value) })} disabled={busy} data-testid="latency-runs" />
-        </label>
-      </fieldset>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => void runLatency()} disabled={busy} data-testid="run-latency">
-          Measure latency{hasInt8 ? ' (FP32 and INT8)' : ''}
-        </button>
-        <button type="button" onClick={() => void runComparison()} disabled={busy || !hasInt8} data-testid="run-compare">
-          Compare FP32 and INT8
-        </button>
-        {busy ? (
-          <button type="button" onClick={cancelComparison} data-testid="compare-cancel">
-            Cancel
-          </button>
-        ) : null}
-        {!hasInt8 && info?.prepared ? <span className="muted">Build the INT8 model (step 5) to compare it.</span> : null}
-      </div>
-      {c.latency.progress ? (
-        <p role="status">
-          {c.latency.progress.role.toUpperCase()}: {c.latency.progress.phase === 'session' ? 'creating the session…' : `${c.latency.progress.phase} ${c.latency.progress.done}/${c.latency.progress.total}`}
-        </p>
-      ) : null}
-      {c.compare.progress ? (
-        <div className="progress">
-          <progress max={c.compare.progress.total} value={c.compare.progress.done} aria-label="Comparison progress" />
-          <p role="status">
-            Comparing: {c.compare.progress.done}/{c.compare.progress.total} images
-          </p>
+      <div className="compare-controls">
+        <ProviderList />
+        <div className="run-box">
+          <fieldset className="row wrap inline-fields">
+            <legend>Latency runs</legend>
+            <label>
+              Warm-up runs
+              <input type="number" min={0} max={100} value={warmup} onChange={(e) => setLatencyRuns({ warmup: Number(e.target.value) })} disabled={busy} />
+            </label>
+            <label>
+              Timed runs
+              <input type="number" min={1} max={1000} value={runs} onChange={(e) => setLatencyRuns({ runs: Number(e.target.value) })} disabled={busy} data-testid="latency-runs" />
+            </label>
+          </fieldset>
+          <div className="row wrap">
+            <button type="button" className="primary" onClick={() => void runLatency()} disabled={busy} data-testid="run-latency">
+              Measure latency{hasInt8 ? ' (FP32 and INT8)' : ''}
+            </button>
+            <button type="button" onClick={() => void runComparison()} disabled={busy || !hasInt8} data-testid="run-compare">
+              Compare FP32 and INT8
+            </button>
+            {busy ? (
+              <button type="button" className="danger" onClick={cancelComparison} data-testid="compare-cancel">
+                Cancel
+              </button>
+            ) : null}
+            {!hasInt8 && info?.prepared ? <span className="muted">Build the INT8 model (step 5) to compare it.</span> : null}
+          </div>
         </div>
-      ) : c.compare.status === 'working' ? (
-        <p role="status">Preparing the comparison…</p>
-      ) : null}
-      {c.latency.error ? <Alert problem={c.latency.error} testId="latency-error" /> : null}
-      {c.compare.error ? <Alert problem={c.compare.error} testId="compare-error" /> : null}
+      </div>
+      <RunProgress />
+      {latencyError ? <Alert problem={latencyError} testId="latency-error" /> : null}
+      {compareError ? <Alert problem={compareError} testId="compare-error" /> : null}
       <LatencyTable />
       <Agreement />
     </Step>

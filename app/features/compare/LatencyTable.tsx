@@ -1,75 +1,151 @@
-import { useStore, type ModelRole } from '../../store';
+import { memo } from 'react';
+import { ChartFrame } from '../../components/ChartFrame';
+import { Deferred } from '../../components/Deferred';
+import { LatencyChart, type LatencySeries } from '../../components/charts/LatencyChart';
+import { speedup } from '../../lib/chart-data';
 import { formatMs } from '../../lib/format';
+import { useStore, type LatencyRow, type ModelRole } from '../../store';
 
 const ROLE: Record<ModelRole, string> = { fp32: 'FP32', int8: 'INT8', model: 'Model' };
 
-export function LatencyTable() {
-  const rows = useStore((s) => s.comparison.latency.rows);
-  const providers = useStore((s) => s.comparison.providers);
-  if (rows.length === 0) return null;
-  const label = (id: string) => providers.find((p) => p.config.id === id)?.config.label ?? id;
-  const fallbacks = rows.filter((r) => r.placement);
+function SpeedupCell(props: { row: LatencyRow; rows: readonly LatencyRow[] }) {
+  const { row } = props;
+  if (row.role !== 'int8') return <td className="num muted">{row.role === 'fp32' ? 'reference' : '—'}</td>;
+  const fp32 = props.rows.find((r) => r.provider === row.provider && r.role === 'fp32');
+  const x = fp32 ? speedup(fp32.medianMs, row.medianMs) : null;
+  if (x === null) return <td className="num">—</td>;
   return (
-    <div data-testid="latency">
-      <table className="compact" data-testid="latency-table">
-        <caption>Latency (one image, batch 1)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Provider</th>
-            <th scope="col">Median</th>
-            <th scope="col">p90</th>
-            <th scope="col">Mean</th>
-            <th scope="col">Min</th>
-            <th scope="col">Runs</th>
-            <th scope="col">Session</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.provider}-${r.role}`} data-testid={`latency-${r.provider}-${r.role}`}>
-              <th scope="row">
-                {ROLE[r.role]} <span className="muted">{r.modelName}</span>
-              </th>
-              <td>{label(r.provider)}</td>
-              <td className="num" data-testid="latency-median">
-                {formatMs(r.medianMs)}
-              </td>
-              <td className="num">{formatMs(r.p90Ms)}</td>
-              <td className="num">{formatMs(r.meanMs)}</td>
-              <td className="num">{formatMs(r.minMs)}</td>
-              <td className="num">{r.samplesMs.length}</td>
-              <td className="num">{formatMs(r.sessionMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {fallbacks.map((r) =>
-        r.placement ? (
-          <div key={`${r.provider}-${r.role}-placement`} data-testid={`placement-${r.role}`}>
-            {!r.placement.captured ? (
-              <p className="muted">{ROLE[r.role]}: onnxruntime's node placement could not be read.</p>
-            ) : r.placement.cpuNodes.length === 0 ? (
-              <p>
-                {ROLE[r.role]}: all {r.placement.gpuNodes} nodes run on WebGPU.
-              </p>
-            ) : (
-              <details>
-                <summary>
-                  {ROLE[r.role]}: {r.placement.cpuNodes.length} node(s) fall back to the CPU ({r.placement.gpuNodes} on WebGPU)
-                </summary>
-                <ul className="notes">
-                  {r.placement.cpuNodes.map((n) => (
-                    <li key={n.name}>
-                      {n.opType} <code>{n.name}</code>
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            )}
-          </div>
-        ) : null,
+    <td className={`num ${x >= 1 ? 'good' : 'warn'}`} data-testid="latency-speedup" title="FP32 median / INT8 median on the same provider">
+      {x.toFixed(2)}× {x >= 1 ? 'faster' : 'slower'}
+    </td>
+  );
+}
+
+/** The INT8 model's nodes that onnxruntime placed on the CPU instead of WebGPU, and why. */
+function Placement(props: { row: LatencyRow }) {
+  const { row } = props;
+  const p = row.placement;
+  if (!p) return null;
+  const byOp = new Map<string, number>();
+  for (const n of p.cpuNodes) byOp.set(n.opType, (byOp.get(n.opType) ?? 0) + 1);
+  return (
+    <div className="placement" data-testid={`placement-${row.role}`}>
+      {!p.captured ? (
+        <p className="muted">{ROLE[row.role]}: onnxruntime's node placement could not be read.</p>
+      ) : p.cpuNodes.length === 0 ? (
+        <p>
+          {ROLE[row.role]}: all {p.gpuNodes} nodes run on WebGPU.
+        </p>
+      ) : (
+        <details>
+          <summary>
+            {ROLE[row.role]}: {p.cpuNodes.length} node(s) fall back to the CPU ({p.gpuNodes} on WebGPU)
+          </summary>
+          <p className="op-counts">
+            {[...byOp].map(([op, n]) => (
+              <span key={op} className="chip">
+                {op} ×{n}
+              </span>
+            ))}
+          </p>
+          <ul className="notes node-list">
+            {p.cpuNodes.map((n) => (
+              <li key={n.name}>
+                {n.opType} <code>{n.name}</code>
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
     </div>
   );
 }
+
+/** Latency of each model on each provider: the distribution of the timed runs, the table and the speed-up. */
+export const LatencyTable = memo(function LatencyTable() {
+  const rows = useStore((s) => s.comparison.latency.rows);
+  const providers = useStore((s) => s.comparison.providers);
+  if (rows.length === 0) return null;
+  const label = (id: string) => providers.find((p) => p.config.id === id)?.config.label ?? id;
+  const placements = rows.filter((r) => r.placement);
+  const int8OnGpu = rows.some((r) => r.provider === 'webgpu' && r.role === 'int8');
+  const series: LatencySeries[] = rows.map((r) => ({ label: `${ROLE[r.role]} · ${label(r.provider)}`, role: r.role, samplesMs: r.samplesMs }));
+  return (
+    <section className="subsection" data-testid="latency" aria-labelledby="latency-title">
+      <h3 id="latency-title">Latency</h3>
+      <div className="split latency">
+        <ChartFrame
+          title="Timed runs per provider and model"
+          summary={rows.map((r) => `${ROLE[r.role]} on ${label(r.provider)}: median ${formatMs(r.medianMs)}, p90 ${formatMs(r.p90Ms)}`).join('; ')}
+          testId="latency-chart"
+        >
+          <Deferred stage={1} height={Math.max(150, 60 + 52 * series.length) + 40}>
+            <LatencyChart series={series} />
+          </Deferred>
+        </ChartFrame>
+        <div>
+          <table className="compact" data-testid="latency-table">
+            <caption>One image, batch 1; medians and p90 over the timed runs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col">Provider</th>
+                <th scope="col" className="num">
+                  Median
+                </th>
+                <th scope="col" className="num">
+                  p90
+                </th>
+                <th scope="col" className="num">
+                  Mean
+                </th>
+                <th scope="col" className="num">
+                  Min
+                </th>
+                <th scope="col" className="num">
+                  Runs
+                </th>
+                <th scope="col" className="num">
+                  Session
+                </th>
+                <th scope="col" className="num">
+                  INT8 vs FP32
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={`${r.provider}-${r.role}`} data-testid={`latency-${r.provider}-${r.role}`}>
+                  <th scope="row" title={r.modelName}>
+                    <span className={`role role-${r.role}`}>{ROLE[r.role]}</span> <span className="muted model-file">{r.modelName}</span>
+                  </th>
+                  <td>{label(r.provider)}</td>
+                  <td className="num strong" data-testid="latency-median">
+                    {formatMs(r.medianMs)}
+                  </td>
+                  <td className="num">{formatMs(r.p90Ms)}</td>
+                  <td className="num">{formatMs(r.meanMs)}</td>
+                  <td className="num">{formatMs(r.minMs)}</td>
+                  <td className="num">{r.samplesMs.length}</td>
+                  <td className="num">{formatMs(r.sessionMs)}</td>
+                  <SpeedupCell row={r} rows={rows} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {placements.map((r) => (
+            <Placement key={`${r.provider}-${r.role}`} row={r} />
+          ))}
+          {int8OnGpu ? (
+            <div className="notice explain" data-testid="webgpu-int8-explainer">
+              <strong>Why INT8 gains little or nothing on WebGPU.</strong> onnxruntime's WebGPU provider has no int8 kernels for QDQ models: QuantizeLinear (and the other integer
+              ops) run on the CPU, and each DequantizeLinear turns the int8 tensor back into float32, so the Conv after it is an ordinary float Conv on the GPU. Tensors travel
+              between CPU and GPU, so the INT8 model is usually slower there; its gain on WebGPU is the smaller file. For int8 arithmetic, use WASM, where onnxruntime fuses the QDQ
+              pattern into QLinearConv.
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+});

@@ -1,14 +1,15 @@
+import { memo } from 'react';
 import { useStore } from '../../store';
 import { selectProvider } from '../../store/actions';
 
 /** Where the models can run, whether each is available here, and why not. */
-export function ProviderList() {
+export const ProviderList = memo(function ProviderList() {
   const providers = useStore((s) => s.comparison.providers);
   const selected = useStore((s) => s.comparison.selected);
   const busy = useStore((s) => s.comparison.latency.status === 'working' || s.comparison.compare.status === 'working');
   return (
-    <table className="compact" data-testid="providers">
-      <caption>Execution providers</caption>
+    <table className="compact providers" data-testid="providers">
+      <caption>Where to run (execution providers); unavailable ones say why</caption>
       <thead>
         <tr>
           <th scope="col">Use</th>
@@ -33,12 +34,16 @@ export function ProviderList() {
                 />
               </td>
               <th scope="row">{p.config.label}</th>
-              <td>{a === null ? 'checking…' : a.available ? 'yes' : 'no'}</td>
-              <td>{a === null ? '' : a.available ? (a.detail ?? '') : (a.reason ?? '')}</td>
+              <td data-testid="provider-available" className={a === null ? 'muted' : a.available ? 'good' : 'warn'}>
+                {a === null ? 'checking…' : a.available ? 'yes' : 'no'}
+              </td>
+              <td data-testid="provider-detail" className={a && !a.available ? 'reason' : 'muted'}>
+                {a === null ? '' : a.available ? (a.detail ?? '') : (a.reason ?? '')}
+              </td>
             </tr>
           );
         })}
       </tbody>
     </table>
   );
-}
+});

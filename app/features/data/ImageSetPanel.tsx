@@ -18,7 +18,7 @@ function Thumbnails(props: { set: ImageSetId }) {
   return (
     <ul className="thumbnails" aria-label="First images">
       {first.map((item, k) => (
-        <li key={item.id}>
+        <li key={item.id} data-testid="thumbnail" data-path={item.path} data-label={item.label ?? ''}>
           <button type="button" className="thumb" title={`Preview ${item.path}`} aria-label={`Preview ${item.name}`} onClick={() => void refreshPreview(item.id)}>
             {urls[k] ? <img src={urls[k]} alt="" width={56} height={56} loading="lazy" decoding="async" /> : null}
           </button>

@@ -2,6 +2,8 @@ import { useStore } from '../../store';
 import { buildInt8, download } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 import { Step } from '../../components/Step';
+import { ChartFrame } from '../../components/ChartFrame';
+import { SizeChart, type SizeBar } from '../../components/charts/SizeChart';
 import { formatBytes, formatPercent } from '../../lib/format';
 import { KeepControls } from './KeepControls';
 import { NodeList } from './NodeList';
@@ -13,28 +15,38 @@ function Outcome() {
   if (!outcome) return null;
   const { sizes, report } = outcome;
   const kept = report.nodes.filter((n) => !n.quantized);
+  const bars: SizeBar[] = [
+    ...(sizes.original !== sizes.prepared ? [{ label: 'Original file', bytes: sizes.original, role: 'model' as const }] : []),
+    { label: 'FP32', bytes: sizes.prepared, role: 'fp32' },
+    { label: 'INT8', bytes: sizes.int8, role: 'int8', note: `${formatPercent(sizes.int8 / sizes.prepared)} of FP32` },
+  ];
   return (
-    <div className="panel" data-testid="quantize-result">
+    <div className="panel result" data-testid="quantize-result">
       <h3>INT8 model: {outcome.int8Name}</h3>
-      <table className="compact" data-testid="sizes">
-        <caption>Sizes</caption>
-        <tbody>
-          <tr>
-            <th scope="row">Original file</th>
-            <td className="num">{formatBytes(sizes.original)}</td>
-          </tr>
-          <tr>
-            <th scope="row">FP32 (prepared)</th>
-            <td className="num">{formatBytes(sizes.prepared)}</td>
-          </tr>
-          <tr>
-            <th scope="row">INT8</th>
-            <td className="num" data-testid="int8-size">
-              {formatBytes(sizes.int8)} ({formatPercent(sizes.int8 / sizes.prepared)} of FP32)
-            </td>
-          </tr>
-        </tbody>
-      </table>
+      <div className="size-row">
+        <ChartFrame title="File size" summary={`FP32 ${formatBytes(sizes.prepared)}, INT8 ${formatBytes(sizes.int8)} (${formatPercent(sizes.int8 / sizes.prepared)} of FP32).`} testId="size-chart">
+          <SizeChart bars={bars} />
+        </ChartFrame>
+        <table className="compact" data-testid="sizes">
+          <caption>Sizes</caption>
+          <tbody>
+            <tr>
+              <th scope="row">Original file</th>
+              <td className="num">{formatBytes(sizes.original)}</td>
+            </tr>
+            <tr>
+              <th scope="row">FP32 (prepared)</th>
+              <td className="num">{formatBytes(sizes.prepared)}</td>
+            </tr>
+            <tr>
+              <th scope="row">INT8</th>
+              <td className="num" data-testid="int8-size">
+                {formatBytes(sizes.int8)} ({formatPercent(sizes.int8 / sizes.prepared)} of FP32)
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
       <p data-testid="quantize-summary">
         {report.quantizedNodes} of {report.nodes.length} nodes quantized; {report.foldedActivations} activation(s) folded; {report.activations.length} activation tensors and {report.weights.length} weights
         quantized ({report.options.method}, activations {report.options.activationType}
@@ -78,11 +90,15 @@ export function QuantizeStep() {
           Build the INT8 model
         </button>
         {!calibrated ? <span className="muted">Calibrate first (step 3).</span> : null}
-        {status === 'working' ? <span role="status">Quantizing…</span> : null}
+        {status === 'working' ? (
+          <span role="status" className="muted">
+            Quantizing…
+          </span>
+        ) : null}
       </div>
       {error ? <Alert problem={error} testId="quantize-error" /> : null}
       <Outcome />
-      <div className="columns">
+      <div className="split quantize">
         <NodeList />
         <WeightPanel />
       </div>

@@ -1,57 +1,35 @@
-import { useStore } from '../../store';
-import { selectTensor } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 import { Step } from '../../components/Step';
-import { formatNumber, formatPercent } from '../../lib/format';
+import { useStore } from '../../store';
+import { setRangesView } from '../../store/actions';
 import { MethodOptions } from '../calibrate/MethodOptions';
+import { RangeTable } from './RangeTable';
 import { TensorDetailPanel } from './TensorDetail';
+import { WeightRangeDetail } from './WeightRangeDetail';
+import { WeightTable } from './WeightTable';
 
-function RangeTableView() {
-  const table = useStore((s) => s.ranges.table);
-  const selected = useStore((s) => s.ranges.selected);
-  if (!table) return null;
+/** Which tensors the table lists, and a filter on their names. */
+function TableControls() {
+  const kind = useStore((s) => s.ranges.view.kind);
+  const filter = useStore((s) => s.ranges.view.filter);
+  const activations = useStore((s) => s.ranges.table?.rows.length ?? 0);
+  const weights = useStore((s) => s.ranges.table?.weights.length ?? 0);
   return (
-    <div className="table-scroll">
-      <table className="compact" data-testid="range-table" aria-label={`Ranges by ${table.method}`}>
-        <thead>
-          <tr>
-            <th scope="col">Tensor</th>
-            <th scope="col">Node</th>
-            <th scope="col">Op</th>
-            <th scope="col">Shape</th>
-            <th scope="col">Observed min</th>
-            <th scope="col">Observed max</th>
-            <th scope="col">Range min</th>
-            <th scope="col">Range max</th>
-            <th scope="col">Scale</th>
-            <th scope="col">Zero point</th>
-            <th scope="col">Clipped</th>
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((r) => (
-            <tr key={r.tensor} className={r.tensor === selected ? 'selected' : undefined} data-testid="range-row">
-              <th scope="row">
-                <button type="button" className="link" onClick={() => void selectTensor(r.tensor)} aria-pressed={r.tensor === selected}>
-                  {r.tensor}
-                </button>
-              </th>
-              <td>{r.node || '—'}</td>
-              <td>{r.opType}</td>
-              <td>{r.shape ? `[${r.shape.join(',')}]` : '—'}</td>
-              <td className="num">{formatNumber(r.observed.min)}</td>
-              <td className="num">{formatNumber(r.observed.max)}</td>
-              <td className="num">{formatNumber(r.range.min)}</td>
-              <td className="num">{formatNumber(r.range.max)}</td>
-              <td className="num">{formatNumber(r.scale, 6)}</td>
-              <td className="num">
-                {r.zeroPoint} ({r.type})
-              </td>
-              <td className="num">{r.clippedFraction === null ? '—' : formatPercent(r.clippedFraction, 3)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="table-controls">
+      <div className="segmented" role="radiogroup" aria-label="Tensors to list">
+        <label className={kind === 'activations' ? 'on' : undefined}>
+          <input type="radio" name="ranges-kind" checked={kind === 'activations'} onChange={() => setRangesView({ kind: 'activations' })} data-testid="ranges-kind-activations" />
+          Activations <span className="count">{activations}</span>
+        </label>
+        <label className={kind === 'weights' ? 'on' : undefined}>
+          <input type="radio" name="ranges-kind" checked={kind === 'weights'} onChange={() => setRangesView({ kind: 'weights' })} data-testid="ranges-kind-weights" />
+          Weights <span className="count">{weights}</span>
+        </label>
+      </div>
+      <label className="filter">
+        <span className="sr-only">Filter tensors by name, node or op</span>
+        <input type="search" placeholder="Filter by name, node or op" value={filter} onChange={(e) => setRangesView({ filter: e.target.value })} data-testid="ranges-filter" />
+      </label>
     </div>
   );
 }
@@ -61,14 +39,30 @@ export function RangesStep() {
   const status = useStore((s) => s.ranges.status);
   const error = useStore((s) => s.ranges.error);
   const rows = useStore((s) => s.ranges.table?.rows.length ?? 0);
+  const weights = useStore((s) => s.ranges.table?.weights.length ?? 0);
+  const kind = useStore((s) => s.ranges.view.kind);
+  const hasTable = useStore((s) => s.ranges.table !== null);
   return (
-    <Step id="ranges" n={4} title="Ranges" blocked={ready ? null : 'Calibrate in step 3 to see the ranges.'} summary={rows ? <span>{rows} quantized tensors</span> : null}>
-      <MethodOptions compact />
-      {status === 'working' ? <p role="status">Computing ranges…</p> : null}
+    <Step
+      id="ranges"
+      n={4}
+      title="Ranges"
+      blocked={ready ? null : 'Calibrate in step 3 to see the ranges.'}
+      summary={rows ? <span>{rows} quantized tensors, {weights} weights</span> : null}
+    >
+      <div className="toolbar">
+        <MethodOptions compact />
+        {hasTable ? <TableControls /> : null}
+        {status === 'working' ? (
+          <span role="status" className="muted">
+            Computing ranges…
+          </span>
+        ) : null}
+      </div>
       {error ? <Alert problem={error} testId="ranges-error" /> : null}
-      <div className="columns ranges">
-        <RangeTableView />
-        <TensorDetailPanel />
+      <div className="split ranges">
+        {kind === 'activations' ? <RangeTable /> : <WeightTable />}
+        {kind === 'activations' ? <TensorDetailPanel /> : <WeightRangeDetail />}
       </div>
     </Step>
   );

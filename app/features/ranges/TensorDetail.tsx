@@ -1,9 +1,28 @@
-import { RANGE_METHODS } from '../../../workers/core/calibration/ranges';
-import { useStore } from '../../store';
-import { selectTensor } from '../../store/actions';
+import { RANGE_METHODS, type RangeMethod } from '../../../workers/core/calibration/ranges';
+import type { QuantGridView, TensorDetail } from '../../../workers/contracts';
+import { ChartFrame, LogToggle } from '../../components/ChartFrame';
 import { Alert } from '../../components/Alert';
-import { HistogramChart } from '../../components/BarChart';
+import { RangeHistogramChart, type MethodMarker } from '../../components/charts/RangeHistogramChart';
+import { METHOD_STYLE } from '../../components/charts/theme';
+import { gridFor } from '../../lib/chart-data';
 import { formatNumber, formatPercent } from '../../lib/format';
+import { useStore } from '../../store';
+import { selectTensor, setMethodOptions, setRangesView } from '../../store/actions';
+
+/** The methods drawn as markers on the histogram. */
+const MARKED: readonly RangeMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
+
+/**
+ * The range and grid for the method selected NOW. The worker's detail answers for the method it was
+ * asked about; until the answer for a newly selected method arrives, the range comes from the
+ * detail's per-method ranges (computed from the same statistics) and the grid from the same formulas
+ * the quantizer uses, so the chart moves at once.
+ */
+function currentRange(d: TensorDetail, method: RangeMethod, type: 'u8' | 's8', symmetric: boolean): { range: { min: number; max: number }; grid: QuantGridView; exact: boolean } {
+  if (d.chosen.method === method && d.grid.type === type) return { range: d.chosen, grid: d.grid, exact: true };
+  const r = d.ranges[method] ?? d.chosen;
+  return { range: r, grid: gridFor(r, type, symmetric), exact: false };
+}
 
 export function TensorDetailPanel() {
   const selected = useStore((s) => s.ranges.selected);
@@ -11,50 +30,71 @@ export function TensorDetailPanel() {
   const d = useStore((s) => s.ranges.detail);
   const error = useStore((s) => s.ranges.detailError);
   const method = useStore((s) => s.ranges.options.method);
-  if (!selected) return <p className="muted">Click a tensor to see its histogram and every method's range.</p>;
+  const type = useStore((s) => s.ranges.options.activationType);
+  const symmetric = useStore((s) => s.ranges.options.activationSymmetric);
+  const logScale = useStore((s) => s.ranges.view.logScale);
+  if (!selected) return <p className="muted placeholder">Click a tensor in the table to see its histogram, the clip range, the quantization grid and where each method would clip.</p>;
+  const shown = d && d.tensor === selected ? d : null;
+  const current = shown ? currentRange(shown, method, type, symmetric) : null;
+  const markers: MethodMarker[] = shown ? MARKED.flatMap((m) => (shown.ranges[m] ? [{ method: m, min: shown.ranges[m].min, max: shown.ranges[m].max }] : [])) : [];
   return (
     <aside className="panel detail" aria-label={`Tensor ${selected}`} data-testid="tensor-detail">
-      <div className="row">
+      <div className="panel-head">
         <h3>{selected}</h3>
-        <button type="button" className="link" onClick={() => void selectTensor(null)}>
+        <button type="button" className="link" onClick={() => void selectTensor(null)} aria-label={`Close the detail of ${selected}`}>
           Close
         </button>
       </div>
-      {status === 'working' ? <p role="status">Loading…</p> : null}
+      {status === 'working' && !shown ? <p role="status">Loading…</p> : null}
       {error ? <Alert problem={error} testId="tensor-detail-error" /> : null}
-      {d && d.tensor === selected ? (
+      {shown && current ? (
         <>
-          <p>
-            {d.opType} {d.node ? `(${d.node})` : ''} · shape {d.shape ? `[${d.shape.join(',')}]` : 'unknown'} · {d.stats.count.toLocaleString('en-US')} values from {d.stats.batches} image(s)
-            {d.rangeSource !== d.tensor ? ` · parameters shared with ${d.rangeSource}` : ''}
+          <p className="meta">
+            {shown.opType} {shown.node ? `(${shown.node})` : ''} · shape {shown.shape ? `[${shown.shape.join(',')}]` : 'unknown'} · {shown.stats.count.toLocaleString('en-US')} values from{' '}
+            {shown.stats.batches} image(s)
+            {shown.rangeSource !== shown.tensor ? ` · parameters shared with ${shown.rangeSource}` : ''}
+            {status === 'working' ? <span className="updating"> · updating…</span> : null}
           </p>
-          {d.histogram ? (
-            <HistogramChart
-              histogram={d.histogram}
-              label={`Histogram of ${d.tensor} with the ${method} range`}
+          {shown.histogram ? (
+            <ChartFrame
+              title="Activation histogram"
+              summary={`Histogram of ${shown.tensor}: values from ${formatNumber(shown.stats.min)} to ${formatNumber(shown.stats.max)}; the ${METHOD_STYLE[method].label} range clips at ${formatNumber(current.range.min)} and ${formatNumber(current.range.max)}.`}
               testId="tensor-histogram"
-              markers={[
-                { x: d.chosen.min, label: 'min', tone: 'range' },
-                { x: d.chosen.max, label: 'max', tone: 'range' },
-              ]}
-            />
-          ) : null}
-          <table className="compact" data-testid="tensor-ranges">
-            <caption>Every method on the same statistics</caption>
+              controls={<LogToggle checked={logScale} onChange={(v) => setRangesView({ logScale: v })} testId="histogram-log" />}
+            >
+              <RangeHistogramChart histogram={shown.histogram} range={current.range} method={method} grid={current.grid} markers={markers} logScale={logScale} />
+            </ChartFrame>
+          ) : (
+            <p className="muted">Calibrated without histograms: only MinMax ranges are known.</p>
+          )}
+          <table className="compact methods" data-testid="tensor-ranges">
+            <caption>Every method on the same statistics (choose one to use it)</caption>
             <thead>
               <tr>
                 <th scope="col">Method</th>
-                <th scope="col">Min</th>
-                <th scope="col">Max</th>
-                <th scope="col">Clipped</th>
+                <th scope="col" className="num">
+                  Min
+                </th>
+                <th scope="col" className="num">
+                  Max
+                </th>
+                <th scope="col" className="num">
+                  Clipped
+                </th>
               </tr>
             </thead>
             <tbody>
               {RANGE_METHODS.map((m) => {
-                const r = d.ranges[m];
+                const r = shown.ranges[m];
                 return r ? (
                   <tr key={m} className={m === method ? 'selected' : undefined}>
-                    <th scope="row">{m}</th>
+                    <th scope="row">
+                      <label className="check method-choice">
+                        <input type="radio" name="tensor-method" checked={m === method} onChange={() => setMethodOptions({ method: m })} />
+                        <span className="swatch swatch-line" style={{ borderColor: METHOD_STYLE[m].color, borderStyle: m === 'minmax' ? 'solid' : 'dashed' }} aria-hidden="true" />
+                        {m}
+                      </label>
+                    </th>
                     <td className="num">{formatNumber(r.min)}</td>
                     <td className="num">{formatNumber(r.max)}</td>
                     <td className="num">{r.clippedFraction === undefined ? '—' : formatPercent(r.clippedFraction, 3)}</td>
@@ -63,9 +103,10 @@ export function TensorDetailPanel() {
               })}
             </tbody>
           </table>
-          <p data-testid="tensor-grid">
-            Grid: {d.grid.type} {d.grid.qmin}…{d.grid.qmax}, scale {formatNumber(d.grid.scale, 6)}, zero point {d.grid.zeroPoint}; represents {formatNumber(d.grid.lowest)} … {formatNumber(d.grid.highest)}.
-            Observed {formatNumber(d.stats.min)} … {formatNumber(d.stats.max)}, mean {formatNumber(d.stats.mean)}, std {formatNumber(d.stats.std)}.
+          <p data-testid="tensor-grid" className="meta">
+            Grid: {current.grid.type} {current.grid.qmin}…{current.grid.qmax}, scale {formatNumber(current.grid.scale, 6)}, zero point {current.grid.zeroPoint}; represents{' '}
+            {formatNumber(current.grid.lowest)} … {formatNumber(current.grid.highest)}. Observed {formatNumber(shown.stats.min)} … {formatNumber(shown.stats.max)}, mean {formatNumber(shown.stats.mean)}, std{' '}
+            {formatNumber(shown.stats.std)}.
           </p>
         </>
       ) : null}

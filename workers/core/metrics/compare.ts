@@ -56,6 +56,12 @@ export interface CompareOptions {
   readonly histogramBins?: number;
   /** Limit per-layer statistics to these FP32 tensors (default: every mapped tensor). */
   readonly layers?: readonly string[];
+  /**
+   * Called once per image and compared layer with both activations (FP32 tensor name, FP32 values,
+   * INT8 dequantized values), for statistics of the values themselves (histograms). The arrays are
+   * only valid during the call.
+   */
+  readonly onLayerValues?: (fp32Tensor: string, fp32: Float32Array, int8: Float32Array) => void;
 }
 
 /** Reads the mapping a Zeropoint-written INT8 model carries in its metadata (undefined for foreign models). */
@@ -113,7 +119,12 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
       for (const m of usable) {
         const x = a[m.fp32];
         const y = b[m.int8];
-        if (x && y && x.data.length === y.data.length && x.type !== 'int64' && y.type !== 'int64') addPair(layers[m.fp32], runnerTensorToFloat32(x), runnerTensorToFloat32(y));
+        if (x && y && x.data.length === y.data.length && x.type !== 'int64' && y.type !== 'int64') {
+          const fx = runnerTensorToFloat32(x);
+          const fy = runnerTensorToFloat32(y);
+          addPair(layers[m.fp32], fx, fy);
+          options.onLayerValues?.(m.fp32, fx, fy);
+        }
       }
       const first = a[outputNames[0]];
       if (first && looksLikeClasses(first)) {
