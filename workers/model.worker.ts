@@ -9,6 +9,7 @@
  */
 import * as Comlink from 'comlink';
 import { problemOf } from './transfer'; // also installs the shared comlink transfer handlers
+import { channelMinMax } from './core/quant/rewrite';
 import type {
   CalibrationOverview,
   CalibrationRecord,
@@ -152,34 +153,6 @@ function producerOf(s: State, tensor: string): { node: string; opType: string } 
 function shapeOf(calibration: CalibrationRecord, ...names: string[]): number[] | null {
   for (const n of names) if (Object.prototype.hasOwnProperty.call(calibration.shapes, n)) return calibration.shapes[n];
   return null;
-}
-
-function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
-  if (axis < 0) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return { min: [lo], max: [hi] };
-  }
-  const channels = dims[axis];
-  let inner = 1;
-  for (let i = axis + 1; i < dims.length; i++) inner *= dims[i];
-  const outer = values.length / (channels * inner);
-  const min = new Array<number>(channels).fill(Infinity);
-  const max = new Array<number>(channels).fill(-Infinity);
-  for (let o = 0; o < outer; o++)
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      for (let i = base; i < base + inner; i++) {
-        const v = values[i];
-        if (v < min[c]) min[c] = v;
-        if (v > max[c]) max[c] = v;
-      }
-    }
-  return { min, max };
 }
 
 /** 10·log10(signal power / noise power); Infinity for an exact grid, null when unknown. */

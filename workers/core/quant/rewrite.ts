@@ -83,7 +83,8 @@ function zeroPointTensor(name: string, type: QuantType, values: ArrayLike<number
   return type === 'u8' ? makeTensor(name, QTYPE.u8, dims, Uint8Array.from(values)) : makeTensor(name, QTYPE.s8, dims, Int8Array.from(values));
 }
 
-function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
+/** Min and max of each slice along `axis` (-1: of the whole tensor). */
+export function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
   if (axis < 0) {
     let lo = Infinity;
     let hi = -Infinity;
