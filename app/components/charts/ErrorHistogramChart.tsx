@@ -1,9 +1,9 @@
-import { Area, ComposedChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, ComposedChart, ReferenceLine, Tooltip } from 'recharts';
 import type { HistogramView } from '../../../workers/contracts';
-import { niceTicks, histogramExtent, histogramSteps, logTicks, paddedDomain, upTicks } from '../../lib/chart-data';
+import { histogramExtent, histogramSteps, logTicks, paddedDomain, upTicks } from '../../lib/chart-data';
 import { formatNumber } from '../../lib/format';
 import { AxisTitles } from './AxisTitles';
-import { GridLines, NUMBER_TICK } from './ticks';
+import { GridLines, histogramAxes } from './ticks';
 import { COLORS } from './theme';
 
 interface TooltipProps {
@@ -38,24 +38,7 @@ export function ErrorHistogramChart(props: { histogram: HistogramView; logScale:
     <AxisTitles x="Error: FP32 − INT8" y={props.logScale ? 'Values (log scale)' : 'Values'}>
       <ComposedChart data={data} responsive style={{ width: '100%', height: props.height ?? 220 }} margin={{ top: 10, right: 16, bottom: 0, left: 0 }} accessibilityLayer>
         <GridLines axis="y" values={ticks} />
-        <XAxis
-          interval={0}
-          type="number"
-          dataKey="x"
-          domain={domain}
-          allowDataOverflow
-          tick={NUMBER_TICK}
-          ticks={niceTicks(domain[0], domain[1], 8)}
-        />
-        <YAxis
-          interval={0}
-          scale={props.logScale ? 'symlog' : 'linear'}
-          domain={[0, ticks[ticks.length - 1]]}
-          ticks={ticks}
-          allowDataOverflow
-          tick={NUMBER_TICK}
-          width={52}
-        />
+        {histogramAxes({ domain, countTicks: ticks, logScale: props.logScale })}
         <Area type="stepAfter" dataKey="count" stroke={COLORS.int8} fill={COLORS.int8} fillOpacity={0.3} isAnimationActive={false} name="Error values" />
         <ReferenceLine x={0} stroke={COLORS.grid} strokeOpacity={0.7} />
         <Tooltip content={<BinTooltip binWidth={h.binWidth} />} isAnimationActive={false} cursor={{ stroke: COLORS.axis, strokeDasharray: '2 2' }} />

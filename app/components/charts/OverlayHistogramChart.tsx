@@ -1,9 +1,9 @@
-import { Area, ComposedChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, ComposedChart, Tooltip } from 'recharts';
 import type { ActivationPair } from '../../../workers/contracts';
-import { niceTicks, histogramExtent, logTicks, paddedDomain, upTicks } from '../../lib/chart-data';
+import { histogramExtent, logTicks, paddedDomain, upTicks } from '../../lib/chart-data';
 import { formatNumber } from '../../lib/format';
 import { AxisTitles } from './AxisTitles';
-import { GridLines, NUMBER_TICK } from './ticks';
+import { GridLines, histogramAxes } from './ticks';
 import { COLORS } from './theme';
 
 interface Point {
@@ -54,24 +54,7 @@ export function OverlayHistogramChart(props: { pair: ActivationPair; logScale: b
       <AxisTitles x="Activation value" y={props.logScale ? 'Values (log scale)' : 'Values'}>
         <ComposedChart data={data} responsive style={{ width: '100%', height: props.height ?? 220 }} margin={{ top: 10, right: 16, bottom: 0, left: 0 }} accessibilityLayer>
           <GridLines axis="y" values={ticks} />
-          <XAxis
-            interval={0}
-            type="number"
-            dataKey="x"
-            domain={domain}
-            allowDataOverflow
-            tick={NUMBER_TICK}
-            ticks={niceTicks(domain[0], domain[1], 8)}
-          />
-          <YAxis
-            interval={0}
-            scale={props.logScale ? 'symlog' : 'linear'}
-            domain={[0, ticks[ticks.length - 1]]}
-            ticks={ticks}
-            allowDataOverflow
-            tick={NUMBER_TICK}
-            width={52}
-          />
+          {histogramAxes({ domain, countTicks: ticks, logScale: props.logScale })}
           <Area type="stepAfter" dataKey="fp32" stroke={COLORS.fp32} fill={COLORS.fp32} fillOpacity={0.25} isAnimationActive={false} name="FP32" />
           <Area type="stepAfter" dataKey="int8" stroke={COLORS.int8} strokeWidth={1.5} strokeDasharray="4 2" fill="none" isAnimationActive={false} name="INT8" />
           <Tooltip content={<PairTooltip binWidth={w} />} isAnimationActive={false} cursor={{ stroke: COLORS.axis, strokeDasharray: '2 2' }} />

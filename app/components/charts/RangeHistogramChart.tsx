@@ -1,10 +1,10 @@
 import { memo } from 'react';
-import { Area, ComposedChart, Tooltip, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
+import { Area, ComposedChart, Tooltip, usePlotArea, useXAxisScale } from 'recharts';
 import type { HistogramView, QuantGridView, RangeMethod } from '../../../workers/contracts';
-import { gridLines, histogramExtent, histogramSteps, logTicks, niceTicks, paddedDomain, upTicks } from '../../lib/chart-data';
+import { gridLines, histogramExtent, histogramSteps, logTicks, paddedDomain, upTicks } from '../../lib/chart-data';
 import { formatNumber } from '../../lib/format';
 import { AxisTitles } from './AxisTitles';
-import { GridLines, NUMBER_TICK } from './ticks';
+import { GridLines, histogramAxes } from './ticks';
 import { COLORS, METHOD_STYLE } from './theme';
 
 /** Where one range method would put the clip range. */
@@ -134,24 +134,7 @@ function RangeHistogramChartView(props: RangeHistogramChartProps) {
       <AxisTitles x={props.valueLabel ?? 'Activation value'} y={logScale ? 'Values (log scale)' : 'Values'}>
         <ComposedChart data={data} responsive style={{ width: '100%', height }} margin={{ top: 18, right: 16, bottom: 0, left: 0 }} accessibilityLayer>
           <GridLines axis="y" values={yTicks} />
-          <XAxis
-            interval={0}
-            type="number"
-            dataKey="x"
-            domain={domain}
-            allowDataOverflow
-            tick={NUMBER_TICK}
-            ticks={niceTicks(domain[0], domain[1], 8)}
-          />
-          <YAxis
-            interval={0}
-            scale={logScale ? 'symlog' : 'linear'}
-            domain={[0, yTicks[yTicks.length - 1]]}
-            ticks={yTicks}
-            allowDataOverflow
-            tick={NUMBER_TICK}
-            width={52}
-          />
+          {histogramAxes({ domain, countTicks: yTicks, logScale })}
           <Area type="stepAfter" dataKey="count" stroke={COLORS.barsStroke} strokeWidth={1} fill={COLORS.bars} fillOpacity={0.75} isAnimationActive={false} name="Values" />
           <Overlay range={range} grid={lines.values} markers={markers} domain={domain} />
           <Tooltip content={<BinTooltip binWidth={h.binWidth} />} isAnimationActive={false} cursor={{ stroke: COLORS.axis, strokeDasharray: '2 2' }} />

@@ -1,4 +1,5 @@
-import { usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
+import { usePlotArea, useXAxisScale, useYAxisScale, XAxis, YAxis } from 'recharts';
+import { niceTicks } from '../../lib/chart-data';
 import type { ReactElement } from 'react';
 import { COLORS, formatTick } from './theme';
 
@@ -63,4 +64,25 @@ export function GridLines(props: { axis: 'x' | 'y'; values: readonly number[] })
     d += props.axis === 'x' ? `M${p} ${plot.y}V${plot.y + plot.height}` : `M${plot.x} ${p}H${plot.x + plot.width}`;
   }
   return <path d={d} stroke={COLORS.gridLines} aria-hidden="true" pointerEvents="none" />;
+}
+
+/**
+ * The value (x) and count (y) axes every histogram chart uses, as elements (not a wrapper component)
+ * so recharts sees them as direct children of its chart.
+ */
+export function histogramAxes(options: { domain: readonly [number, number]; countTicks: readonly number[]; logScale: boolean }) {
+  const { domain, countTicks, logScale } = options;
+  return [
+    <XAxis key="x" interval={0} type="number" dataKey="x" domain={[domain[0], domain[1]]} allowDataOverflow tick={NUMBER_TICK} ticks={niceTicks(domain[0], domain[1], 8)} />,
+    <YAxis
+      key="y"
+      interval={0}
+      scale={logScale ? 'symlog' : 'linear'}
+      domain={[0, countTicks[countTicks.length - 1]]}
+      ticks={[...countTicks]}
+      allowDataOverflow
+      tick={NUMBER_TICK}
+      width={52}
+    />,
+  ];
 }

@@ -4,16 +4,10 @@
  * Sizes are in em, so presenting mode (a larger root font) scales the charts with the text.
  */
 import type { RangeMethod } from '../../../workers/contracts';
+import { formatTick, OKABE_ITO } from '../../components/charts/theme';
 
 export const PALETTE = {
-  black: '#000000',
-  orange: '#E69F00',
-  skyBlue: '#56B4E9',
-  green: '#009E73',
-  yellow: '#F0E442',
-  blue: '#0072B2',
-  vermillion: '#D55E00',
-  purple: '#CC79A7',
+  ...OKABE_ITO,
   grey: '#6b7280',
   bars: '#8aa4c2',
   barsStroke: '#5f7f9f',
@@ -31,14 +25,5 @@ export const METHOD_STYLE: Record<Extract<RangeMethod, 'minmax' | 'percentile' |
 /** Axis ticks inherit the font size of the chart's container (em-based). */
 export const TICK = { fill: PALETTE.axis, fontSize: '0.8em' } as const;
 
-/** Compact tick labels: 1.2k, 3.4M, 0.001, 1e-5. */
-export function tick(value: number): string {
-  if (!Number.isFinite(value)) return '';
-  const a = Math.abs(value);
-  if (a === 0) return '0';
-  if (a >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
-  if (a >= 1e4) return `${+(value / 1e3).toPrecision(3)}k`;
-  if (a >= 1) return `${+value.toPrecision(4)}`;
-  if (a >= 1e-3) return `${+value.toPrecision(3)}`;
-  return value.toExponential(0);
-}
+/** Compact tick labels: the workbench's formatter. */
+export const tick = formatTick;
