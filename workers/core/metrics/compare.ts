@@ -14,6 +14,7 @@ import type { TensorMapping } from '../quant/rewrite';
 import type { Feeds, Runner, RunnerTensor } from '../runner';
 import type { CalibrationSource } from '../calibration/calibrate';
 import {
+  addChannelErrors,
   addClassification,
   addPair,
   createAgreementStats,
@@ -123,6 +124,7 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
           const fx = runnerTensorToFloat32(x);
           const fy = runnerTensorToFloat32(y);
           addPair(layers[m.fp32], fx, fy);
+          addChannelErrors(layers[m.fp32], fx, fy, x.dims);
           options.onLayerValues?.(m.fp32, fx, fy);
         }
       }

@@ -26,6 +26,12 @@ export interface ErrorStats {
   sampleCosineSum: number;
   /** Histogram of ref - test (all pairs; NaN/infinite differences are counted by the histogram itself). */
   histogram?: Histogram;
+  /**
+   * Per channel (axis 1) sum and count of test - ref, from addChannelErrors: the part of the error
+   * that is a constant offset per channel, which bias correction removes.
+   */
+  channelErrSum?: number[];
+  channelCount?: number[];
 }
 
 export interface ErrorStatsOptions {
@@ -46,6 +52,11 @@ export interface ErrorSummary {
   count: number;
   samples: number;
   nonFinite: number;
+  /**
+   * Share of the squared error that is a constant offset per channel: Σ_c n_c·mean_c² / Σ err²
+   * (0 to 1; NaN without channel statistics). A high share is what bias correction can remove.
+   */
+  biasShare: number;
 }
 
 export function createErrorStats(options: ErrorStatsOptions = {}): ErrorStats {
@@ -116,6 +127,55 @@ function addDifferences(h: Histogram, ref: Float32Array, test: Float32Array): vo
   }
 }
 
+/**
+ * Accumulates test - ref per channel (axis 1 of `dims`: NCHW channels, or the features of [N, F]).
+ * Tensors of rank < 2 have no channel axis and are ignored. Non-finite differences are skipped.
+ */
+export function addChannelErrors(stats: ErrorStats, ref: Float32Array, test: Float32Array, dims: readonly number[]): void {
+  if (dims.length < 2 || ref.length !== test.length) return;
+  const channels = dims[1];
+  const inner = dims.slice(2).reduce((a, b) => a * b, 1);
+  const outer = dims[0];
+  if (outer * channels * inner !== ref.length) return;
+  if (stats.channelErrSum && stats.channelErrSum.length !== channels) {
+    throw new ZeropointError('bad-option', `Cannot add a tensor of ${channels} channels to channel statistics of ${stats.channelErrSum.length}; every sample of a layer must have the same shape.`);
+  }
+  const sums = (stats.channelErrSum ??= new Array<number>(channels).fill(0));
+  const counts = (stats.channelCount ??= new Array<number>(channels).fill(0));
+  for (let o = 0; o < outer; o++)
+    for (let c = 0; c < channels; c++) {
+      const base = (o * channels + c) * inner;
+      let sum = 0;
+      let n = 0;
+      for (let i = base; i < base + inner; i++) {
+        const d = test[i] - ref[i];
+        if (Number.isFinite(d)) {
+          sum += d;
+          n++;
+        }
+      }
+      sums[c] += sum;
+      counts[c] += n;
+    }
+}
+
+/** Mean of test - ref per channel (NaN for a channel with no values), or undefined without channel statistics. */
+export function channelMeanErrors(stats: ErrorStats): number[] | undefined {
+  if (!stats.channelErrSum || !stats.channelCount) return undefined;
+  return stats.channelErrSum.map((s, c) => (stats.channelCount![c] > 0 ? s / stats.channelCount![c] : NaN));
+}
+
+function biasShareOf(stats: ErrorStats): number {
+  if (!stats.channelErrSum || !stats.channelCount || stats.count === 0) return NaN;
+  if (stats.sumErrSq === 0) return 0;
+  let offset = 0;
+  for (let c = 0; c < stats.channelErrSum.length; c++) {
+    const n = stats.channelCount[c];
+    if (n > 0) offset += (stats.channelErrSum[c] * stats.channelErrSum[c]) / n;
+  }
+  return Math.min(1, offset / stats.sumErrSq);
+}
+
 /** A new ErrorStats holding both inputs' data (inputs untouched). */
 export function mergeErrorStats(a: ErrorStats, b: ErrorStats): ErrorStats {
   const out: ErrorStats = {
@@ -130,6 +190,17 @@ export function mergeErrorStats(a: ErrorStats, b: ErrorStats): ErrorStats {
     maxAbs: Math.max(a.maxAbs, b.maxAbs),
     sampleCosineSum: a.sampleCosineSum + b.sampleCosineSum,
   };
+  if (a.channelErrSum && b.channelErrSum) {
+    if (a.channelErrSum.length !== b.channelErrSum.length) {
+      throw new ZeropointError('bad-option', `Cannot merge channel error statistics of ${a.channelErrSum.length} and ${b.channelErrSum.length} channels; merge shards of the same layer.`);
+    }
+    out.channelErrSum = a.channelErrSum.map((v, c) => v + b.channelErrSum![c]);
+    out.channelCount = a.channelCount!.map((v, c) => v + b.channelCount![c]);
+  } else if (a.channelErrSum || b.channelErrSum) {
+    const one = a.channelErrSum ? a : b;
+    out.channelErrSum = [...one.channelErrSum!];
+    out.channelCount = [...one.channelCount!];
+  }
   if (a.histogram !== undefined && b.histogram !== undefined) out.histogram = mergeHistograms(a.histogram, b.histogram);
   else if (a.histogram !== undefined || b.histogram !== undefined) {
     // An untouched stats object without a histogram is a neutral element; anything else lost data.
@@ -156,6 +227,7 @@ export function summarize(stats: ErrorStats): ErrorSummary {
     count,
     samples: stats.samples,
     nonFinite: stats.nonFinite,
+    biasShare: biasShareOf(stats),
   };
 }
 
