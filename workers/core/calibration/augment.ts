@@ -11,9 +11,10 @@
  * tensors will actually carry parameters (a Conv output folded into its Relu does not), so fewer
  * outputs are exposed and fewer fusions are blocked.
  */
-import { indexGraph } from '../graph/graph';
-import { isFloatType } from '../onnx/tensor';
-import type { Model, Node } from '../onnx/types';
+import { defaultOpset, indexGraph } from '../graph/graph';
+import { intAttr, intsAttr } from '../onnx/attributes';
+import { isFloatType, makeTensor } from '../onnx/tensor';
+import { DataType, type Model, type Node, type TensorProto } from '../onnx/types';
 import { planQuantization, type PlanOptions } from '../quant/plan';
 import { quantizerFor, registry } from '../quant/registry';
 
@@ -95,4 +96,94 @@ export function augmentForMinMax(model: Model, tensors: readonly string[]): { mo
   }
   const extra = outputs.flatMap((o) => [{ name: o.min }, { name: o.max }, { name: o.shape }]);
   return { model: { ...model, graph: { ...graph, node: [...graph.node, ...nodes], output: [...graph.output, ...extra] } }, outputs };
+}
+
+/** A tensor whose per-channel mean bias correction needs: the activation input of a weighted layer. */
+export interface ChannelMeanRequest {
+  readonly tensor: string;
+  /** The tensor's rank (Conv: the weight's rank; Gemm: 2). */
+  readonly rank: number;
+  /** The channel axis (1: NCHW channels or Gemm's K). */
+  readonly axis: number;
+}
+
+/** Layers whose bias correction can use E[x] per input channel (quant/bias-correction.ts). */
+export const BIAS_CORRECTION_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm']);
+
+/**
+ * The inputs whose per-channel means bias correction needs: the activation input of every Conv,
+ * ConvTranspose and Gemm (transA = 0) with a constant weight; with plan options, only of the nodes
+ * the plan quantizes.
+ */
+export function channelMeanCandidates(model: Model, planOptions?: PlanOptions): ChannelMeanRequest[] {
+  const graph = model.graph!;
+  const index = indexGraph(graph);
+  let quantized: Set<number> | undefined;
+  if (planOptions) {
+    const all = registryTensors(model);
+    const plan = planQuantization(graph, { rangeOf: (name) => (all.has(name) ? { min: -1, max: 1 } : undefined) }, planOptions);
+    quantized = new Set(plan.decisions.filter((d) => d.quantized).map((d) => d.index));
+  }
+  const out = new Map<string, ChannelMeanRequest>();
+  graph.node.forEach((node, i) => {
+    const op = node.opType ?? '';
+    if (!BIAS_CORRECTION_OPS.has(op) || (node.domain ?? '') !== '' || (quantized && !quantized.has(i))) return;
+    const [x, w] = node.input;
+    if (!x || index.initializers.has(x) || index.constants.has(x) || out.has(x)) return;
+    const weight = index.initializers.get(w) ?? index.constants.get(w);
+    if (!weight) return;
+    if (op === 'Gemm') {
+      if (node.attribute.some((a) => a.name === 'transA' && Number(a.i ?? 0) !== 0)) return;
+      out.set(x, { tensor: x, rank: 2, axis: 1 });
+    } else if (weight.dims.length >= 3) out.set(x, { tensor: x, rank: weight.dims.length, axis: 1 });
+  });
+  return [...out.values()];
+}
+
+export interface ChannelMeanOutput extends ChannelMeanRequest {
+  readonly mean: string;
+}
+
+/**
+ *   X --> <consumers>          X --> <consumers>
+ *                    becomes     +--> ReduceMean(axes = all but the channel axis, keepdims 0) --> X/mean [C]
+ *
+ * ReduceMean's axes are an attribute before opset 18 and an input from 18 on. Graph inputs are
+ * reduced the same way (the host could, but one code path is simpler and the cost is one image).
+ */
+export function augmentForChannelMeans(model: Model, requests: readonly ChannelMeanRequest[]): { model: Model; outputs: ChannelMeanOutput[] } {
+  if (requests.length === 0) return { model, outputs: [] };
+  const graph = model.graph!;
+  const used = new Set<string>([...graph.initializer.map((t) => t.name ?? ''), ...graph.input.map((i) => i.name ?? '')]);
+  for (const n of graph.node) for (const s of [...n.input, ...n.output]) used.add(s);
+  const fresh = (base: string) => {
+    let name = base;
+    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  };
+  const opset = defaultOpset(model);
+  const nodes: Node[] = [];
+  const initializers: TensorProto[] = [];
+  const outputs: ChannelMeanOutput[] = [];
+  for (const r of requests) {
+    const axes = Array.from({ length: r.rank }, (_, k) => k).filter((k) => k !== r.axis);
+    const mean = fresh(`${r.tensor}/zeropoint_channel_mean`);
+    const keepdims = intAttr('keepdims', 0);
+    if (opset >= 18) {
+      const axesName = fresh(`${r.tensor}/zeropoint_channel_mean_axes`);
+      initializers.push(makeTensor(axesName, DataType.INT64, [axes.length], BigInt64Array.from(axes, BigInt)));
+      nodes.push({ opType: 'ReduceMean', input: [r.tensor, axesName], output: [mean], name: mean, attribute: [keepdims] });
+    } else {
+      nodes.push({ opType: 'ReduceMean', input: [r.tensor], output: [mean], name: mean, attribute: [keepdims, intsAttr('axes', axes)] });
+    }
+    outputs.push({ ...r, mean });
+  }
+  return {
+    model: {
+      ...model,
+      graph: { ...graph, node: [...graph.node, ...nodes], initializer: [...graph.initializer, ...initializers], output: [...graph.output, ...outputs.map((o) => ({ name: o.mean }))] },
+    },
+    outputs,
+  };
 }

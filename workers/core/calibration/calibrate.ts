@@ -12,11 +12,21 @@ import { numel } from '../onnx/tensor';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
 import type { Feeds, Runner, RunnerSession, RunnerTensor } from '../runner';
-import { augmentForMinMax, augmentModel, calibrationCandidates, type MinMaxOutputs } from './augment';
+import {
+  augmentForChannelMeans,
+  augmentForMinMax,
+  augmentModel,
+  calibrationCandidates,
+  channelMeanCandidates,
+  type ChannelMeanOutput,
+  type ChannelMeanRequest,
+  type MinMaxOutputs,
+} from './augment';
 import {
   createCalibrationStats,
   updateCalibrationStats,
   updateCalibrationStatsFromSummary,
+  updateChannelMeans,
   type CalibrationStats,
   type CollectorOptions,
 } from './collector';
@@ -50,6 +60,12 @@ export interface CalibrateOptions {
   /** The quantization options, when known: only tensors whose ranges they use are observed. */
   readonly plan?: PlanOptions;
   readonly collector?: CollectorOptions;
+  /**
+   * Also collect E[x] per channel of the inputs of Conv, ConvTranspose and Gemm layers, for bias
+   * correction: true for those `plan` quantizes (every such layer without `plan`), or an explicit list.
+   * Costs one ReduceMean per input inside onnxruntime.
+   */
+  readonly channelMeans?: boolean | readonly ChannelMeanRequest[];
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: CalibrationProgress) => void;
   /** Which items of the source to run (for a worker pool): [start, end). */
@@ -63,12 +79,22 @@ interface Observer {
   observe(outputs: Record<string, RunnerTensor>, stats: CalibrationStats, shapes: Record<string, number[]>, skipped: Set<string>): void;
 }
 
-async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], threads?: number): Promise<Observer> {
+/** Reads the ReduceMean outputs augmentForChannelMeans added. */
+function observeMeans(means: readonly ChannelMeanOutput[], outputs: Record<string, RunnerTensor>, stats: CalibrationStats): void {
+  for (const m of means) {
+    const t = outputs[m.mean];
+    if (t && t.type === 'float32') updateChannelMeans(stats, m.tensor, m.axis, t.data as Float32Array);
+  }
+}
+
+async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number): Promise<Observer> {
   const wanted = new Set(tensors);
-  const session = await runner.createSession(encodeModel(augmentModel(model, tensors)), { optimization: 'all', threads });
+  const withMeans = augmentForChannelMeans(augmentModel(model, tensors), means);
+  const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
     observe(outputs, stats, shapes, skipped) {
+      observeMeans(withMeans.outputs, outputs, stats);
       for (const [name, t] of Object.entries(outputs)) {
         if (!wanted.has(name)) continue;
         if (t.type !== 'float32') skipped.add(name);
@@ -81,12 +107,14 @@ async function valuesObserver(model: Model, runner: Runner, tensors: readonly st
   };
 }
 
-async function minMaxObserver(model: Model, runner: Runner, tensors: readonly string[], threads?: number): Promise<Observer> {
+async function minMaxObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number): Promise<Observer> {
   const aug = augmentForMinMax(model, tensors);
-  const session = await runner.createSession(encodeModel(aug.model), { optimization: 'all', threads });
+  const withMeans = augmentForChannelMeans(aug.model, means);
+  const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
     observe(outputs, stats, shapes, skipped) {
+      observeMeans(withMeans.outputs, outputs, stats);
       for (const o of aug.outputs as MinMaxOutputs[]) {
         const min = outputs[o.min];
         const max = outputs[o.max];
@@ -115,12 +143,13 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   if (end <= start) throw new ZeropointError('no-images', 'There are no calibration images to run. Add images to the calibration set.');
   const tensors = options.tensors ?? calibrationCandidates(model, options.plan);
   const stats = createCalibrationStats(options.collector);
+  const means = options.channelMeans === true ? channelMeanCandidates(model, options.plan) : options.channelMeans || [];
   const inputNames = new Set(model.graph!.input.map((i) => i.name));
   let observer: Observer;
-  if (stats.histograms) observer = await valuesObserver(model, runner, tensors, options.threads);
+  if (stats.histograms) observer = await valuesObserver(model, runner, tensors, means, options.threads);
   else {
     // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
-    observer = await minMaxObserver(model, runner, tensors, options.threads).catch(() => valuesObserver(model, runner, tensors, options.threads));
+    observer = await minMaxObserver(model, runner, tensors, means, options.threads).catch(() => valuesObserver(model, runner, tensors, means, options.threads));
   }
   const shapes: Record<string, number[]> = {};
   const skipped = new Set<string>();

@@ -59,6 +59,61 @@ export interface CalibrationStats {
   averagingConstant: number;
   /** Keyed by tensor name, in first-seen order. Own properties only: read them with getTensorStats. */
   tensors: Record<string, TensorStats>;
+  /**
+   * Per-channel means of the inputs of weighted layers (Conv, ConvTranspose, Gemm), for bias
+   * correction; keyed by tensor name. Absent when calibration was not asked to collect them.
+   */
+  channelMeans?: Record<string, ChannelMeanStats>;
+}
+
+/**
+ * E[x] per channel of one tensor, as a running sum of each run's per-channel mean (onnxruntime
+ * computes that mean in the graph with ReduceMean). Mergeable by adding sums and runs; every run
+ * has the same shape (preprocessing fixes the input size), so the mean of run means is the mean.
+ */
+export interface ChannelMeanStats {
+  name: string;
+  /** The channel axis of the tensor (1 for NCHW Conv inputs and [N, K] Gemm inputs). */
+  axis: number;
+  /** Sum over runs of the run's per-channel mean (float64 in a plain array: structuredClone-safe). */
+  sum: number[];
+  runs: number;
+}
+
+/** Adds one run's per-channel means of tensor `name` (mutates `stats`). */
+export function updateChannelMeans(stats: CalibrationStats, name: string, axis: number, means: ArrayLike<number>): void {
+  const record = (stats.channelMeans ??= Object.create(null) as Record<string, ChannelMeanStats>);
+  let entry = Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
+  if (entry === undefined) {
+    entry = { name, axis, sum: new Array<number>(means.length).fill(0), runs: 0 };
+    Object.defineProperty(record, name, { value: entry, writable: true, enumerable: true, configurable: true });
+  }
+  if (entry.sum.length !== means.length) {
+    throw new ZeropointError('bad-option', `Tensor "${name}" had ${entry.sum.length} channels and now has ${means.length}; calibration inputs must all have the same shape.`, { subject: name });
+  }
+  // A non-finite mean (a NaN or infinite activation in this run) is left out, like non-finite values in the histograms.
+  for (let c = 0; c < means.length; c++) if (!Number.isFinite(means[c])) return;
+  for (let c = 0; c < means.length; c++) entry.sum[c] += means[c];
+  entry.runs++;
+}
+
+/** E[x] per channel of tensor `name`, or undefined when no means were collected for it. */
+export function getChannelMean(stats: CalibrationStats, name: string): Float64Array | undefined {
+  const record = stats.channelMeans;
+  if (!record || !Object.prototype.hasOwnProperty.call(record, name)) return undefined;
+  const entry = record[name];
+  if (entry.runs === 0) return undefined;
+  return Float64Array.from(entry.sum, (s) => s / entry.runs);
+}
+
+function cloneChannelMeans(record: Record<string, ChannelMeanStats> | undefined): Record<string, ChannelMeanStats> | undefined {
+  if (!record) return undefined;
+  const out = Object.create(null) as Record<string, ChannelMeanStats>;
+  for (const name of Object.keys(record)) {
+    const e = record[name];
+    Object.defineProperty(out, name, { value: { ...e, sum: [...e.sum] }, writable: true, enumerable: true, configurable: true });
+  }
+  return out;
 }
 
 function checkOptions(options: CollectorOptions | undefined): { bins: number; averagingConstant: number; histograms: boolean } {
@@ -209,7 +264,10 @@ export function mergeTensorStats(a: TensorStats, b: TensorStats): TensorStats {
 export function cloneCalibrationStats(stats: CalibrationStats): CalibrationStats {
   const tensors = emptyRecord();
   for (const name of Object.keys(stats.tensors)) setOwn(tensors, name, cloneTensorStats(stats.tensors[name]));
-  return { bins: stats.bins, histograms: stats.histograms, averagingConstant: stats.averagingConstant, tensors };
+  const out: CalibrationStats = { bins: stats.bins, histograms: stats.histograms, averagingConstant: stats.averagingConstant, tensors };
+  const channelMeans = cloneChannelMeans(stats.channelMeans);
+  if (channelMeans) out.channelMeans = channelMeans;
+  return out;
 }
 
 /** Merges two workers' stats into a new record (inputs untouched); tensors in a's order, then b's new ones. */
@@ -231,6 +289,20 @@ export function mergeCalibrationStats(a: CalibrationStats, b: CalibrationStats):
     const other = b.tensors[name];
     const mine = getTensorStats(out, name);
     setOwn(out.tensors, name, mine === undefined ? cloneTensorStats(other) : mergeTensorStats(mine, other));
+  }
+  for (const name of Object.keys(b.channelMeans ?? {})) {
+    const theirs = b.channelMeans![name];
+    const mine = out.channelMeans && Object.prototype.hasOwnProperty.call(out.channelMeans, name) ? out.channelMeans[name] : undefined;
+    if (mine === undefined) {
+      out.channelMeans ??= Object.create(null) as Record<string, ChannelMeanStats>;
+      Object.defineProperty(out.channelMeans, name, { value: { ...theirs, sum: [...theirs.sum] }, writable: true, enumerable: true, configurable: true });
+    } else {
+      if (mine.sum.length !== theirs.sum.length) {
+        throw new ZeropointError('bad-option', `Cannot merge channel means of tensor "${name}" with ${mine.sum.length} and ${theirs.sum.length} channels; calibrate every shard on the same model.`, { subject: name });
+      }
+      for (let c = 0; c < mine.sum.length; c++) mine.sum[c] += theirs.sum[c];
+      mine.runs += theirs.runs;
+    }
   }
   return out;
 }

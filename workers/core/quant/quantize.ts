@@ -8,7 +8,7 @@
  * that is rewritten.
  */
 import { computeRange, type CalibrationRange, type RangeMethod } from '../calibration/ranges';
-import { getTensorStats, type CalibrationStats } from '../calibration/collector';
+import { getChannelMean, getTensorStats, type CalibrationStats } from '../calibration/collector';
 import { ZeropointError } from '../errors';
 import { defaultOpset, nameAllocator, nodeLabel } from '../graph/graph';
 import { detectQuantization } from '../graph/inspect';
@@ -17,7 +17,7 @@ import { widenFloat16 } from '../onnx/fp16';
 import { upgradeOpset } from '../onnx/opset';
 import type { Model } from '../onnx/types';
 import { planQuantization, type ActivationType, type NodeDecision } from './plan';
-import { rewriteToQdq, type BiasReport, type TensorMapping, type WeightReport } from './rewrite';
+import { rewriteToQdq, type BiasCorrectionSkip, type BiasReport, type TensorMapping, type WeightReport } from './rewrite';
 
 /** Per-axis QuantizeLinear/DequantizeLinear needs opset 13. */
 export const MIN_QDQ_OPSET = 13;
@@ -78,6 +78,12 @@ export interface QuantizeOptions {
   readonly keepNodes: readonly string[];
   readonly keepOpTypes: readonly string[];
   readonly keepFirstAndLast: boolean;
+  /**
+   * Subtract ε·E[x] (weight rounding error times the input's per-channel mean) from each quantized
+   * Conv/ConvTranspose/Gemm bias, so each output channel's mean matches FP32 (bias-correction.ts).
+   * Needs calibration statistics with channel means (calibrate's `channelMeans` option).
+   */
+  readonly biasCorrection?: boolean;
 }
 
 export const DEFAULT_QUANTIZE_OPTIONS: QuantizeOptions = {
@@ -89,6 +95,7 @@ export const DEFAULT_QUANTIZE_OPTIONS: QuantizeOptions = {
   keepNodes: [],
   keepOpTypes: [],
   keepFirstAndLast: false,
+  biasCorrection: false,
 };
 
 export interface ActivationReport {
@@ -110,6 +117,8 @@ export interface QuantizeReport {
   readonly weights: readonly WeightReport[];
   readonly biases: readonly BiasReport[];
   readonly foldedActivations: number;
+  /** With the biasCorrection option: how many biases were corrected (added: created), and which layers were not and why. */
+  readonly biasCorrection: { readonly corrected: number; readonly added: number; readonly skipped: readonly BiasCorrectionSkip[] } | null;
 }
 
 export interface QuantizeResult {
@@ -145,8 +154,17 @@ export function quantizeModel(prepared: Model, stats: CalibrationStats, partial:
     }
     return ranges.get(name) ?? undefined;
   };
+  if (options.biasCorrection && Object.keys(stats.channelMeans ?? {}).length === 0) {
+    throw new ZeropointError(
+      'no-statistics',
+      'Bias correction needs the per-channel means of each layer\'s input, and this calibration did not collect them. Calibrate again with channel means (the CLI does when --bias-correction is given; the workbench always does).',
+    );
+  }
   const plan = planQuantization(prepared.graph!, { rangeOf }, options);
-  const rewritten = rewriteToQdq(plan, options);
+  const rewritten = rewriteToQdq(plan, {
+    ...options,
+    biasCorrection: options.biasCorrection ? { channelMean: (name) => getChannelMean(stats, name) } : undefined,
+  });
   const model: Model = {
     ...prepared,
     // Opset 13 needs IR version 7; never lower what the model had.
@@ -179,6 +197,9 @@ export function quantizeModel(prepared: Model, stats: CalibrationStats, partial:
       weights: rewritten.weights,
       biases: rewritten.biases,
       foldedActivations: plan.folds.length,
+      biasCorrection: options.biasCorrection
+        ? { corrected: rewritten.biases.filter((b) => b.shift).length, added: rewritten.biases.filter((b) => b.added).length, skipped: rewritten.biasCorrectionSkips }
+        : null,
     },
   };
 }

@@ -25,17 +25,20 @@
  */
 import { ZeropointError } from '../errors';
 import { nameAllocator, nodeLabel } from '../graph/graph';
-import { intAttr } from '../onnx/attributes';
+import { attrInt, attrInts, intAttr } from '../onnx/attributes';
 import { makeTensor, numel, tensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Graph, type Node, type TensorProto } from '../onnx/types';
 import {
   computePerChannelParams,
   computeQuantParams,
+  dequantize,
+  dequantizePerAxis,
   quantize,
   quantizeBias,
   quantizePerAxis,
   type QuantType,
 } from './params';
+import { inputChannels, outputChannels, weightErrorShift, type CorrectionLayout } from './bias-correction';
 import type { ActivationType, QuantPlan } from './plan';
 
 /** How an FP32 tensor can be found in the INT8 model (for per-layer comparison; no name parsing). */
@@ -67,6 +70,19 @@ export interface BiasReport {
   readonly name: string;
   readonly node: string;
   readonly saturated: number;
+  /**
+   * With bias correction: ε·E[x] per output channel, the shift of the layer's output mean that weight
+   * rounding causes and that was subtracted from the bias. Absent when the bias was not corrected.
+   */
+  readonly shift?: readonly number[];
+  /** The layer had no bias; bias correction added one. */
+  readonly added?: boolean;
+}
+
+/** A layer bias correction left alone, and why (data, not an error). */
+export interface BiasCorrectionSkip {
+  readonly node: string;
+  readonly reason: string;
 }
 
 export interface RewriteResult {
@@ -74,6 +90,20 @@ export interface RewriteResult {
   readonly mapping: readonly TensorMapping[];
   readonly weights: readonly WeightReport[];
   readonly biases: readonly BiasReport[];
+  /** Only with the biasCorrection option. */
+  readonly biasCorrectionSkips: readonly BiasCorrectionSkip[];
+}
+
+export interface RewriteOptions {
+  readonly activationType: ActivationType;
+  readonly activationSymmetric: boolean;
+  readonly reduceRange: boolean;
+  readonly weightType?: QuantType;
+  /** Correct each quantized Conv/ConvTranspose/Gemm bias for weight rounding (bias-correction.ts). */
+  readonly biasCorrection?: {
+    /** E[x] per channel of an activation, from calibration; undefined when it was not collected. */
+    channelMean(tensor: string): ArrayLike<number> | undefined;
+  };
 }
 
 const QTYPE: Record<QuantType, number> = { u8: DataType.UINT8, s8: DataType.INT8 };
@@ -111,10 +141,23 @@ export function channelMinMax(values: Float32Array, dims: readonly number[], axi
   return { min, max };
 }
 
-export function rewriteToQdq(
-  plan: QuantPlan,
-  options: { activationType: ActivationType; activationSymmetric: boolean; reduceRange: boolean; weightType?: QuantType },
-): RewriteResult {
+/** How a node's weight maps output channels to input channels, for bias correction. */
+function correctionLayout(node: Node): CorrectionLayout | undefined {
+  switch (node.opType) {
+    case 'Conv':
+      return { kind: 'conv', group: attrInt(node, 'group', 1) };
+    case 'ConvTranspose': {
+      const strides = attrInts(node, 'strides') ?? [];
+      return { kind: 'conv-transpose', group: attrInt(node, 'group', 1), strides: strides.length ? strides : [1] };
+    }
+    case 'Gemm':
+      return attrInt(node, 'transA', 0) === 0 ? { kind: 'gemm', transB: attrInt(node, 'transB', 0) === 1 } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteResult {
   const source = plan.index.graph;
   const fresh = nameAllocator(source);
   const nodes = source.node.map((n) => ({ ...n, input: [...n.input], output: [...n.output] }));
@@ -153,7 +196,7 @@ export function rewriteToQdq(
 
   // 2. Weights: int8 initializer behind a DequantizeLinear.
   const weightReports: WeightReport[] = [];
-  const weightScales = new Map<string, { scales: Float32Array; perAxis: boolean }>();
+  const weightScales = new Map<string, { scales: Float32Array; perAxis: boolean; values: Float32Array; dequantized?: Float32Array; dims: readonly number[] }>();
   for (const [name, mark] of plan.weights) {
     const tensor = plan.index.initializers.get(name) ?? plan.index.constants.get(name);
     if (!tensor) continue;
@@ -190,33 +233,72 @@ export function rewriteToQdq(
     head.push(newNode('DequantizeLinear', [qName, sName, zName], [dqOut], `${name}_DequantizeLinear`, perAxis ? [intAttr('axis', mark.axis)] : []));
     replaceInput(name, dqOut);
     removedInitializers.add(name);
-    weightScales.set(name, { scales, perAxis });
+    // Bias correction compares the weight with what the INT8 model will compute with.
+    const dequantized = options.biasCorrection ? (perAxis ? dequantizePerAxis(q, dims, mark.axis, { scales, zeroPoints }) : dequantize(q, { scale: scales[0], zeroPoint: zeroPoints[0] })) : undefined;
+    weightScales.set(name, { scales, perAxis, values, dequantized, dims });
     const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
     weightReports.push({ name, dims, axis: perAxis ? mark.axis : -1, scales: Array.from(scales), zeroPoints: Array.from(zeroPoints), type, channelMin: mm.min, channelMax: mm.max });
   }
 
-  // 3. Biases: int32, scale = input scale * weight scale, no zero-point input.
+  // 3. Biases: int32, scale = input scale * weight scale, no zero-point input. With bias correction,
+  //    bias - ε·E[x] first; a quantized Conv/ConvTranspose/Gemm without a bias gets one:
+  //
+  //      X_dq --> Conv(W_dq)          X_dq --> Conv(W_dq, B_dq)  with  B_quantized (int32) --> DequantizeLinear --> B_dq
   const biasReports: BiasReport[] = [];
-  for (const [nodeIndex, b] of plan.biases) {
-    const tensor = plan.index.initializers.get(b.name) ?? plan.index.constants.get(b.name);
+  const skips: BiasCorrectionSkip[] = [];
+  const targets: Array<{ nodeIndex: number; name?: string; input: string; weight: string }> = [...plan.biases].map(([nodeIndex, b]) => ({ nodeIndex, ...b }));
+  if (options.biasCorrection) {
+    const quantized = new Set(plan.decisions.filter((d) => d.quantized).map((d) => d.index));
+    for (const i of plan.order) {
+      const n = source.node[i]; // original input names (step 2 renamed the weights in `nodes`)
+      if (!quantized.has(i) || plan.biases.has(i) || !correctionLayout(n)) continue;
+      const [x, w, b] = n.input;
+      if (b) skips.push({ node: nodeLabel(n, i), reason: `its bias '${b}' is not a constant or the layer's scaling (alpha, beta) keeps it in float` });
+      else if (!plan.activations.has(x) || !weightScales.has(w)) skips.push({ node: nodeLabel(n, i), reason: 'its input or weight is not quantized' });
+      else targets.push({ nodeIndex: i, input: x, weight: w });
+    }
+  }
+  for (const b of targets) {
+    const node = nodes[b.nodeIndex];
+    const label = nodeLabel(node, b.nodeIndex);
+    const tensor = b.name ? (plan.index.initializers.get(b.name) ?? plan.index.constants.get(b.name)) : undefined;
     const act = plan.activations.get(b.input);
     const w = weightScales.get(b.weight);
-    if (!tensor || !act || !w) continue;
-    const bias = tensorToFloat32(tensor);
+    if ((b.name && !tensor) || !act || !w) continue;
+    const layout = correctionLayout(node);
+    const outChannels = layout ? outputChannels(w.dims, layout) : 0;
+    let bias = tensor ? tensorToFloat32(tensor) : new Float32Array(outChannels);
+    if (w.perAxis && w.scales.length !== bias.length) {
+      // Grouped layouts the bias cannot follow: keep float.
+      if (options.biasCorrection) skips.push({ node: label, reason: `its ${w.scales.length} weight scales do not line up with its ${bias.length} bias values` });
+      continue;
+    }
+    let shift: Float64Array | undefined;
+    if (options.biasCorrection) {
+      const mean = options.biasCorrection.channelMean(b.input);
+      if (!layout || !w.dequantized) skips.push({ node: label, reason: `${node.opType} has no bias correction` });
+      else if (!mean) skips.push({ node: label, reason: `calibration collected no channel means of its input '${b.input}'` });
+      else if (mean.length !== inputChannels(w.dims, layout) || bias.length !== outChannels) skips.push({ node: label, reason: `its input '${b.input}' has ${mean.length} channels, which its weight [${w.dims.join(', ')}] does not read` });
+      else {
+        shift = weightErrorShift({ weight: w.values, dequantized: w.dequantized, dims: w.dims, layout, inputMean: mean });
+        bias = Float32Array.from(bias, (v, c) => v - shift![c]);
+      }
+    }
+    if (!b.name && !shift) continue; // nothing to add
+    const base = b.name ?? `${label}_bias`;
     const wScales = w.perAxis ? w.scales : w.scales[0];
-    if (w.perAxis && w.scales.length !== bias.length) continue; // grouped layouts the bias cannot follow: keep float
     const qb = quantizeBias(bias, act.params.scale, wScales);
-    const qName = fresh(`${b.name}_quantized`);
-    const sName = fresh(`${b.name}_scale`);
-    const dqOut = fresh(`${b.name}_DequantizeLinear_Output`);
-    initializers.push(makeTensor(qName, DataType.INT32, tensor.dims, qb.values));
+    const qName = fresh(`${base}_quantized`);
+    const sName = fresh(`${base}_scale`);
+    const dqOut = fresh(`${base}_DequantizeLinear_Output`);
+    initializers.push(makeTensor(qName, DataType.INT32, tensor?.dims ?? [bias.length], qb.values));
     initializers.push(w.perAxis ? makeTensor(sName, DataType.FLOAT, [qb.scales.length], qb.scales) : makeTensor(sName, DataType.FLOAT, [], qb.scales.subarray(0, 1)));
-    head.push(newNode('DequantizeLinear', [qName, sName], [dqOut], `${b.name}_DequantizeLinear`, w.perAxis ? [intAttr('axis', 0)] : []));
-    const node = nodes[nodeIndex];
-    node.input = node.input.map((s) => (s === b.name ? dqOut : s));
-    biasReports.push({ name: b.name, node: nodeLabel(node, nodeIndex), saturated: qb.saturated.length });
+    head.push(newNode('DequantizeLinear', [qName, sName], [dqOut], `${base}_DequantizeLinear`, w.perAxis ? [intAttr('axis', 0)] : []));
+    if (b.name) node.input = node.input.map((s) => (s === b.name ? dqOut : s));
+    else node.input = [node.input[0], node.input[1], dqOut];
+    biasReports.push({ name: base, node: label, saturated: qb.saturated.length, ...(shift ? { shift: Array.from(shift) } : {}), ...(b.name ? {} : { added: true }) });
     // Another node may still read the float bias; keep it then.
-    if (!nodes.some((n, i) => !removed.has(i) && n.input.includes(b.name))) removedInitializers.add(b.name);
+    if (b.name && !nodes.some((n, i) => !removed.has(i) && n.input.includes(b.name!))) removedInitializers.add(b.name);
   }
   for (const name of [...removedInitializers]) {
     if (nodes.some((n, i) => !removed.has(i) && n.input.includes(name))) removedInitializers.delete(name);
@@ -288,5 +370,5 @@ export function rewriteToQdq(
     // value_info of tensors that were renamed or removed would be stale; onnxruntime infers them.
     valueInfo: source.valueInfo.filter((v) => !removedInitializers.has(v.name ?? '') && !folded.has(v.name ?? '')),
   };
-  return { graph, mapping, weights: weightReports, biases: biasReports };
+  return { graph, mapping, weights: weightReports, biases: biasReports, biasCorrectionSkips: skips };
 }
