@@ -17,7 +17,8 @@ import { decodeModel } from '../workers/core/onnx/decode';
 import { encodeModel } from '../workers/core/onnx/encode';
 import { makeTensor } from '../workers/core/onnx/tensor';
 import { DataType, type Model, type ValueInfo } from '../workers/core/onnx/types';
-import { listImages } from './images';
+import { listImages, writePng } from './images';
+import { readMnist } from './mnist';
 import { imageFolderSource, imageInput, loadSpec } from './pipeline';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -305,6 +306,37 @@ describe('inspect on every shared model', () => {
     expect(run.stdout).toMatch(/^mobilenetv2-12-int8-qoperator\.onnx {2}\(3\.66 MB\)$/m);
     expect(run.stdout).toMatch(/^quantization: QOperator format \(QLinearConv/m);
     expect(run.stdout).toMatch(/^ {2}input: float \[batch_size, 3, 224, 224\]$/m);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('quantize --bias-correction on MNIST (its convs have no bias: one is added to each)', () => {
+  it('collects channel means, corrects, reports, and writes a model onnxruntime runs', async () => {
+    const dir = join(tmp, 'bias-correction');
+    await mkdir(join(dir, 'calib'), { recursive: true });
+    const mnist = await readMnist(`${IMAGES}/mnist`, { limit: 16 });
+    for (let i = 0; i < 16; i++) await writePng(join(dir, 'calib', `digit-${i}.png`), { width: 28, height: 28, data: mnist.images[i] });
+    const out = join(dir, 'mnist.int8.onnx');
+    const run = await zeropoint('quantize', MNIST, '--calib', join(dir, 'calib'), '--preprocess', 'raw', '--out', out, '--bias-correction', '--report', join(dir, 'report.json'));
+    expect(run.stderr).not.toMatch(/^zeropoint: /m);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^bias correction: 2 biases corrected \(2 added to layers without one\)$/m);
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report.options.biasCorrection).toBe(true);
+    expect(report.biasCorrection).toEqual({ corrected: 2, added: 2, skipped: [] });
+    for (const b of report.biases) {
+      expect(b.added).toBe(true);
+      expect(b.shift.some((v: number) => v !== 0)).toBe(true);
+    }
+    const int8 = decodeModel(new Uint8Array(await readFile(out)));
+    const convs = int8.graph!.node.filter((n) => n.opType === 'Conv');
+    expect(convs.map((n) => n.input.length)).toEqual([3, 3]);
+    const session = await ort.InferenceSession.create(out);
+    const x = new ort.Tensor('float32', Float32Array.from(mnist.images[0]), [1, 1, 28, 28]);
+    const y = (await session.run({ [session.inputNames[0]]: x }))[session.outputNames[0]].data as Float32Array;
+    expect(y.length).toBe(10);
+    expect(Array.from(y).every(Number.isFinite)).toBe(true);
   });
 });
 

@@ -29,7 +29,7 @@ const USAGE = `Usage:
   zeropoint quantize MODEL --calib DIR --preprocess PRESET|SPEC.json --out OUT.onnx [--limit N]
       [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
-      [--keep-first-last] [--report REPORT.json] [--width W --height H (dynamic inputs)]
+      [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
       [--limit N] [--width W --height H] [--json]
 Presets: imagenet, caffe, unit, raw, yolo.`;
@@ -126,6 +126,7 @@ async function quantize(args: string[]): Promise<void> {
       'keep-fp32': { type: 'string' },
       'keep-fp32-ops': { type: 'string' },
       'keep-first-last': { type: 'boolean' },
+      'bias-correction': { type: 'boolean' },
       report: { type: 'string' },
     },
   });
@@ -156,6 +157,7 @@ async function quantize(args: string[]): Promise<void> {
     keepNodes: list(values['keep-fp32']),
     keepOpTypes: list(values['keep-fp32-ops']),
     keepFirstAndLast: values['keep-first-last'] ?? false,
+    biasCorrection: values['bias-correction'] ?? false,
   };
   const known = new Set(prepared.model.graph!.node.map((n) => n.name));
   for (const name of options.keepNodes ?? []) if (!known.has(name)) fail(`--keep-fp32 names node '${name}', which '${source}' does not have; 'zeropoint inspect --json' lists the ops, and the report lists node names.`);
@@ -165,6 +167,8 @@ async function quantize(args: string[]): Promise<void> {
     onProgress: progress('calibrating'),
     plan: { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
     collector: { histograms: method !== 'minmax' && method !== 'moving-average' },
+    // Per-channel input means only when asked: one more reduction per Conv/Gemm input.
+    channelMeans: options.biasCorrection,
   });
   const result = quantizeModel(prepared.model, calibration.stats, options);
   const int8 = result.model;
@@ -187,6 +191,12 @@ async function quantize(args: string[]): Promise<void> {
   process.stderr.write(
     `wrote ${values.out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${method}\n`,
   );
+  if (r.biasCorrection) {
+    const skipped = r.biasCorrection.skipped;
+    process.stderr.write(
+      `bias correction: ${r.biasCorrection.corrected} biases corrected (${r.biasCorrection.added} added to layers without one)${skipped.length ? `; ${skipped.length} layers left as they were (${skipped.slice(0, 3).map((s) => `${s.node}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; ...' : ''})` : ''}\n`,
+    );
+  }
   process.stderr.write(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} float32`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} float32`).join(', ')}\n`);
   if (values.report) {
     const report = {
@@ -255,9 +265,10 @@ function formatComparison(r: ComparisonResult, perLayer: boolean): string {
   }
   if (!perLayer) lines.push('per layer: the INT8 model carries no Zeropoint tensor mapping (not written by Zeropoint), so layers are not compared.');
   else {
-    lines.push('per layer (graph order): SQNR dB, cosine, op, tensor');
+    lines.push('per layer (graph order): SQNR dB, cosine, offset (share of the squared error that is a per-channel offset), op, tensor');
     const worst = [...r.layers].sort((x, y) => x.sqnrDb - y.sqnrDb)[0];
-    for (const l of r.layers) lines.push(`  ${f(l.sqnrDb).padStart(7)}  ${f(l.cosine, 5)}  ${l.opType.padEnd(18)} ${l.fp32}${l === worst ? '   <- worst' : ''}`);
+    const share = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '-').padStart(6);
+    for (const l of r.layers) lines.push(`  ${f(l.sqnrDb).padStart(7)}  ${f(l.cosine, 5)}  ${share(l.biasShare)}  ${l.opType.padEnd(18)} ${l.fp32}${l === worst ? '   <- worst' : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
