@@ -163,6 +163,7 @@ export interface PoolJob {
   /** Pool size asked for (clamped to 1..images). */
   readonly workers: number;
   readonly collector?: CollectorOptions;
+  readonly channelMeans?: boolean;
   /** Fresh prepared-model bytes for one worker (from the model worker, transferred). */
   readonly modelBytes: () => Promise<Uint8Array>;
   readonly onProgress: (p: PoolProgress) => void;
@@ -240,7 +241,7 @@ export async function runCalibrationPool(job: PoolJob): Promise<PoolResult> {
       emit(p.done === p.total);
     });
     const call = h.api.calibrate(
-      Comlink.transfer({ model, modelName: job.modelName, images: share, spec: job.spec, geometry: job.geometry, collector: job.collector }, [model.buffer]),
+      Comlink.transfer({ model, modelName: job.modelName, images: share, spec: job.spec, geometry: job.geometry, collector: job.collector, channelMeans: job.channelMeans }, [model.buffer]),
       onProgress,
       signal,
     );

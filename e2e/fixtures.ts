@@ -273,6 +273,13 @@ export class Workbench {
     return name;
   }
 
+  /** The Quantize step's bias-correction switch (Learn mode's lesson 7 links to it). */
+  async setBiasCorrection(on: boolean): Promise<void> {
+    const box = this.step('quantize').getByTestId('bias-correction');
+    if (on) await box.check();
+    else await box.uncheck();
+  }
+
   async buildInt8(): Promise<void> {
     await this.step('quantize').getByTestId('build-int8').click();
     await expect(this.page.getByTestId('quantize-result')).toBeVisible({ timeout: 120_000 });

@@ -152,6 +152,12 @@ test('lessons 1, 6 and 7: the controls move their numbers as the engine computes
   await expect(page.getByTestId('mode-workbench')).toHaveAttribute('aria-current', 'page');
   await page.goBack();
   await expect(learn.lesson(7)).toBeVisible();
+  // Bias correction lands on its switch in Quantize, not only on the step.
+  await learn.byId('l7-guard-bias').click();
+  await expect(page.getByTestId('bias-correction')).toBeInViewport();
+  expect(learn.hash()).toBe('#bias-correction');
+  await page.goBack();
+  await expect(learn.lesson(7)).toBeVisible();
   await learn.byId('l7-guard-layers').click();
   await expect(page.getByTestId('step-compare')).toBeInViewport();
 

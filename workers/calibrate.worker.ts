@@ -73,6 +73,7 @@ const api = {
       signal,
       threads: 1,
       collector: job.collector,
+      channelMeans: job.channelMeans,
       onProgress: (p) => void onProgress({ done: p.done, total: p.total, skipped: source.skipped.length, elapsedMs: p.elapsedMs }),
     });
     const shard: CalibrationShard = {

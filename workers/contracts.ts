@@ -333,6 +333,8 @@ export interface CalibrationJob {
   readonly spec: PreprocessSpec;
   readonly geometry: InputGeometry;
   readonly collector?: CollectorOptions;
+  /** Also collect per-channel means of Conv/Gemm inputs (for bias correction at Quantize). */
+  readonly channelMeans?: boolean;
 }
 
 export interface CalibrationProgress {

@@ -47,13 +47,19 @@ function applyHash(): void {
   }
 }
 
+/**
+ * Controls inside a step that Learn mode links to; a step that is still blocked (no model yet) does
+ * not render them, so the link lands on the step's title instead.
+ */
+const ANCHOR_STEP: Readonly<Record<string, string>> = { 'bias-correction': 'step-quantize-title' };
+
 /** A workbench anchor (`#step-ranges-title`) exists only once the workbench has rendered again. */
 function scrollToAnchor(hash: string): void {
   const id = decodeURIComponent(hash.replace(/^#/, ''));
   if (!id) return;
   let tries = 0;
   const attempt = () => {
-    const el = document.getElementById(id);
+    const el = document.getElementById(id) ?? (tries >= 10 && ANCHOR_STEP[id] ? document.getElementById(ANCHOR_STEP[id]) : null);
     if (el) el.scrollIntoView({ block: 'start' });
     else if (++tries < 20) requestAnimationFrame(attempt);
   };

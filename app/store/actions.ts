@@ -359,6 +359,9 @@ export async function startCalibration(): Promise<void> {
       geometry,
       workers: calibration.poolSize,
       collector: { histograms: true },
+      // The options come after calibration here, so the means bias correction needs are always
+      // collected: one ReduceMean per Conv/Gemm input, small next to the histograms.
+      channelMeans: true,
       modelBytes: () => modelWorker.modelBytes('prepared'),
       onProgress: (progress: PoolProgress) => {
         if (calibrationController === controller) patchCalibration({ progress });
@@ -411,7 +414,13 @@ function dropCalibration(): void {
 /** The query the ranges table, tensor detail and quantize use: method options + keep lists. */
 export function currentQuery(): RangeQuery {
   const { ranges, quantize } = get();
-  return { ...ranges.options, keepNodes: [...quantize.keepNodes], keepOpTypes: [...quantize.keepOpTypes], keepFirstAndLast: quantize.keepFirstAndLast };
+  return {
+    ...ranges.options,
+    keepNodes: [...quantize.keepNodes],
+    keepOpTypes: [...quantize.keepOpTypes],
+    keepFirstAndLast: quantize.keepFirstAndLast,
+    biasCorrection: quantize.biasCorrection,
+  };
 }
 
 let rangeSeq = 0;
@@ -505,6 +514,12 @@ export function setKeepOpType(opType: string, keep: boolean): void {
 export function setKeepFirstAndLast(keep: boolean): void {
   get().patchQuantize({ keepFirstAndLast: keep });
   keepChanged();
+}
+
+/** Bias correction changes only the INT8 model (not the ranges): the built one is out of date. */
+export function setBiasCorrection(on: boolean): void {
+  get().patchQuantize({ biasCorrection: on });
+  resetQuantizeOutcome();
 }
 
 export function clearKeeps(): void {

@@ -15,6 +15,8 @@ export interface QuantizeState {
   readonly keepNodes: readonly string[];
   readonly keepOpTypes: readonly string[];
   readonly keepFirstAndLast: boolean;
+  /** Correct each quantized layer's bias for the mean shift weight rounding causes. */
+  readonly biasCorrection: boolean;
   readonly status: Status;
   readonly outcome: QuantizeOutcome | null;
   readonly error: Problem | null;
@@ -35,6 +37,7 @@ export const initialQuantize: QuantizeState = {
   keepNodes: [],
   keepOpTypes: [],
   keepFirstAndLast: false,
+  biasCorrection: false,
   status: 'idle',
   outcome: null,
   error: null,

@@ -5,7 +5,7 @@ import { ErrorHistogramChart } from '../../components/charts/ErrorHistogramChart
 import { OverlayHistogramChart } from '../../components/charts/OverlayHistogramChart';
 import { SqnrChart } from '../../components/charts/SqnrChart';
 import { worstIndex } from '../../lib/chart-data';
-import { formatDb, formatNumber } from '../../lib/format';
+import { formatDb, formatNumber, formatPercent } from '../../lib/format';
 import { useRowWindow } from '../../lib/useWindow';
 import { useStore } from '../../store';
 import { selectLayer, setCompareLogScale } from '../../store/actions';
@@ -29,6 +29,12 @@ function LayerDetail(props: { layer: string }) {
       <p className="meta">
         #{l.order} {l.opType} {l.node ? `(${l.node})` : ''} · {l.quantized ? 'INT8' : 'kept in FP32'} · SQNR {formatDb(l.sqnrDb)} · cosine {formatNumber(l.cosine, 5)} · max |error|{' '}
         {formatNumber(l.maxAbs)}
+        {Number.isFinite(l.biasShare) ? (
+          <>
+            {' '}
+            · offset <span data-testid="layer-offset">{formatPercent(l.biasShare)}</span> of the squared error (a constant per channel: what bias correction removes)
+          </>
+        ) : null}
       </p>
       {errors ? (
         <ChartFrame title="Error values (FP32 − INT8)" summary={`Errors of ${l.fp32} range from ${formatNumber(errors.min)} to ${formatNumber(errors.max)}.`} testId="layer-error-histogram">
@@ -88,6 +94,9 @@ export function LayerErrors() {
                 <th scope="col" className="num">
                   MSE
                 </th>
+                <th scope="col" className="num" title="Share of the squared error that is a constant offset per channel (what bias correction removes)">
+                  Offset
+                </th>
                 <th scope="col">INT8</th>
               </tr>
             </thead>
@@ -112,6 +121,7 @@ export function LayerErrors() {
                   </td>
                   <td className="num">{formatNumber(l.cosine, 5)}</td>
                   <td className="num">{formatNumber(l.mse)}</td>
+                  <td className="num">{Number.isFinite(l.biasShare) ? formatPercent(l.biasShare) : '–'}</td>
                   <td>{l.quantized ? 'yes' : 'no'}</td>
                 </tr>
               ))}

@@ -5,6 +5,7 @@ import { Step } from '../../components/Step';
 import { ChartFrame } from '../../components/ChartFrame';
 import { SizeChart, type SizeBar } from '../../components/charts/SizeChart';
 import { formatBytes, formatPercent } from '../../lib/format';
+import { BiasCorrectionControl, BiasCorrectionResult } from './BiasCorrection';
 import { KeepControls } from './KeepControls';
 import { NodeList } from './NodeList';
 import { WeightPanel } from './WeightPanel';
@@ -50,8 +51,10 @@ function Outcome() {
       <p data-testid="quantize-summary">
         {report.quantizedNodes} of {report.nodes.length} nodes quantized; {report.foldedActivations} activation(s) folded; {report.activations.length} activation tensors and {report.weights.length} weights
         quantized ({report.options.method}, activations {report.options.activationType}
-        {report.options.activationSymmetric ? ' symmetric' : ''}, weights {report.options.weightType ?? 's8'} {report.options.perChannel ? 'per channel' : 'per tensor'}).
+        {report.options.activationSymmetric ? ' symmetric' : ''}, weights {report.options.weightType ?? 's8'} {report.options.perChannel ? 'per channel' : 'per tensor'}
+        {report.options.biasCorrection ? ', bias correction' : ''}).
       </p>
+      <BiasCorrectionResult />
       <div className="row">
         <button type="button" className="primary" onClick={() => void download('int8')} disabled={exporting !== null} data-testid="download-int8">
           Download INT8 .onnx
@@ -85,6 +88,7 @@ export function QuantizeStep() {
   return (
     <Step id="quantize" n={5} title="Quantize" blocked={blocked}>
       <KeepControls />
+      <BiasCorrectionControl />
       <div className="row">
         <button type="button" className="primary" onClick={() => void buildInt8()} disabled={!calibrated || status === 'working'} data-testid="build-int8">
           Build the INT8 model

@@ -10,6 +10,8 @@ interface Guardrail {
   /** The workbench step where it is done. */
   readonly step: 'calibrate' | 'ranges' | 'quantize' | 'compare';
   readonly where: string;
+  /** An element on that step to land on, instead of the step's title. */
+  readonly anchor?: string;
 }
 
 const GUARDRAILS: readonly Guardrail[] = [
@@ -30,9 +32,10 @@ const GUARDRAILS: readonly Guardrail[] = [
   {
     id: 'bias',
     title: 'Bias correction',
-    why: 'Rounding the weights can shift the mean of a layer’s output; bias correction folds that shift back into the bias. Zeropoint does not do it: its need shows as a layer whose INT8 output drifts from FP32.',
-    step: 'compare',
-    where: 'Compare: the per-layer error, to find the layers that drift (bias correction itself is not implemented)',
+    why: 'Rounding the weights shifts the mean of each output channel by the rounding error times the input’s mean; bias correction measures the input means during calibration and subtracts that shift from the bias. It matters most with per-tensor weights and depthwise layers.',
+    step: 'quantize',
+    anchor: 'bias-correction',
+    where: 'Quantize: the "Bias correction" switch; Compare then shows each layer’s offset, the part of its error bias correction removes',
   },
   {
     id: 'fallback',
@@ -81,7 +84,7 @@ export function BeyondLesson() {
         <ul className="guardrails">
           {GUARDRAILS.map((g) => (
             <li key={g.id}>
-              <a href={`#step-${g.step}-title`} data-testid={`l7-guard-${g.id}`}>
+              <a href={`#${g.anchor ?? `step-${g.step}-title`}`} data-testid={`l7-guard-${g.id}`}>
                 {g.title}
               </a>
               <span className="muted"> → {g.where}.</span>
