@@ -166,6 +166,8 @@ interface Row {
   exposed?: { createMs: number; loopMs: number; mbPerImage: number; outputs: number };
   minmax?: { createMs: number; loopMs: number; tensors: number };
   hist?: { createMs: number; loopMs: number; tensors: number };
+  /** MinMax plus per-channel means of every Conv/Gemm input (bias correction; the workbench always collects them). */
+  means?: { createMs: number; loopMs: number; tensors: number };
   quantizeMs?: Partial<Record<RangeMethod, number>>;
   quantizeErrors?: Partial<Record<RangeMethod, string>>;
   fp32Bytes?: number;
@@ -283,7 +285,7 @@ async function exposedRun(model: Model, feeds: readonly Feeds[]): Promise<{ crea
   }
 }
 
-async function calibRun(model: Model, feeds: readonly Feeds[], histograms: boolean): Promise<{ createMs: number; loopMs: number; result: CalibrationResult }> {
+async function calibRun(model: Model, feeds: readonly Feeds[], histograms: boolean, channelMeans = false): Promise<{ createMs: number; loopMs: number; result: CalibrationResult }> {
   const runner = createNodeRunner({ source: 'calibration' });
   // The loop clock starts when calibrate() asks for image 1 (image 0's inference and statistics are
   // done by then), as on the plain side; setup = augmenting, encoding, the session and image 0.
@@ -303,6 +305,7 @@ async function calibRun(model: Model, feeds: readonly Feeds[], histograms: boole
     // As the CLI does: observe only the tensors the quantize options will use.
     plan: PLAN,
     collector: { histograms },
+    channelMeans,
     onProgress: (p) => {
       if (p.done === p.total) loopEnd = performance.now();
     },
@@ -408,7 +411,7 @@ async function benchModel(c: ModelCase, dir: string): Promise<Row> {
   const best = <T extends { loopMs: number }>(prev: T | undefined, next: T): T => (prev === undefined || next.loopMs < prev.loopMs ? next : prev);
   for (let r = 0; r < REPEATS; r++) {
     log(`[${c.id}] calibration vs plain, round ${r + 1}/${REPEATS}`);
-    const order = r % 2 === 0 ? ['plain', 'exposed', 'minmax', 'hist'] : ['hist', 'minmax', 'exposed', 'plain'];
+    const order = r % 2 === 0 ? ['plain', 'exposed', 'minmax', 'means', 'hist'] : ['hist', 'means', 'minmax', 'exposed', 'plain'];
     for (const what of order) {
       if (what === 'plain') {
         const p = await step('plain inference', () => plainRun(fp32Model, pre.feeds));
@@ -416,6 +419,9 @@ async function benchModel(c: ModelCase, dir: string): Promise<Row> {
       } else if (what === 'exposed') {
         const p = await step('augmented inference', () => exposedRun(fp32Model, pre.feeds));
         if (p) row.exposed = best(row.exposed, p);
+      } else if (what === 'means') {
+        const res = await step('calibration (minmax + channel means)', () => calibRun(fp32Model, pre.feeds, false, true));
+        if (res) row.means = best(row.means, { createMs: res.createMs, loopMs: res.loopMs, tensors: Object.keys(res.result.stats.channelMeans ?? {}).length });
       } else {
         const histograms = what === 'hist';
         const res = await step(histograms ? 'calibration (histograms)' : 'calibration (minmax)', () => calibRun(fp32Model, pre.feeds, histograms));
@@ -635,10 +641,10 @@ function render(rows: readonly Row[], meta: string[]): string {
   }
   out.push('', `## 2. Calibration cost vs plain FP32 inference (onnxruntime-node, ${N} images preprocessed once, best of ${REPEATS})`, '');
   out.push(
-    `Per image over images 2..N (the first image's run allocates; it is counted with session creation in the "incl. session" column, the total time). onnxruntime-node with ${CALIB_THREADS} intra-op thread(s) on both sides. ${PLAN ? 'calibrate() is given the quantize options (plan), as the CLI does, so it observes only the tensors that will carry parameters.' : 'BENCH_PLAN=0: calibrate() observes every float tensor of a registry op (no plan).'} MinMax = ReduceMin/ReduceMax/Shape per tensor inside the graph, only scalars come out (augmentForMinMax). Histograms = those tensors exposed as graph outputs and binned in JS; "exposed" is that path's inference alone (no statistics), so histograms − exposed = the JS histogram cost.`,
+    `Per image over images 2..N (the first image's run allocates; it is counted with session creation in the "incl. session" column, the total time). onnxruntime-node with ${CALIB_THREADS} intra-op thread(s) on both sides. ${PLAN ? 'calibrate() is given the quantize options (plan), as the CLI does, so it observes only the tensors that will carry parameters.' : 'BENCH_PLAN=0: calibrate() observes every float tensor of a registry op (no plan).'} MinMax = ReduceMin/ReduceMax/Shape per tensor inside the graph, only scalars come out (augmentForMinMax). Histograms = those tensors exposed as graph outputs and binned in JS; "exposed" is that path's inference alone (no statistics), so histograms − exposed = the JS histogram cost. MinMax + means = MinMax plus a ReduceMean per Conv/Gemm input (the per-channel means bias correction needs; the workbench always collects them, the CLI with --bias-correction).`,
     '',
-    '| model | preprocess | images | preprocessing ms/img (decode + tensor) | plain ms/img | exposed ms/img (x plain) | exposed tensors, MB/img | MinMax ms/img | **MinMax / plain** (target ≤ 1.3) | histograms ms/img | histograms / plain | incl. session: MinMax, hist | quantize ms: minmax / percentile / entropy / mse |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| model | preprocess | images | preprocessing ms/img (decode + tensor) | plain ms/img | exposed ms/img (x plain) | exposed tensors, MB/img | MinMax ms/img | **MinMax / plain** (target ≤ 1.3) | MinMax + means / plain (inputs) | histograms ms/img | histograms / plain | incl. session: MinMax, hist | quantize ms: minmax / percentile / entropy / mse |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const r of rows) {
     const n = r.images ?? 0;
@@ -648,12 +654,13 @@ function render(rows: readonly Row[], meta: string[]): string {
     const ex = r.exposed && plain ? r.exposed.loopMs / plain : undefined;
     const mm = r.minmax && plain ? r.minmax.loopMs / plain : undefined;
     const hh = r.hist && plain ? r.hist.loopMs / plain : undefined;
+    const me = r.means && plain ? r.means.loopMs / plain : undefined;
     const total = (x?: { createMs: number; loopMs: number }) => (x && r.plain ? (x.createMs + x.loopMs) / (r.plain.createMs + r.plain.loopMs) : undefined);
     const q = r.quantizeMs ?? {};
     const qe = r.quantizeErrors ?? {};
     const qcell = (m: RangeMethod) => (qe[m] ? `error: ${cell(qe[m]!)}` : f1(q[m], 0));
     out.push(
-      `| ${r.id} | ${r.preprocess} | ${n || '–'} | ${f1(perImage((r.imageDecodeMs ?? 0) + (r.tensorMs ?? 0)))} (${f1(perImage(r.imageDecodeMs))} + ${f1(perImage(r.tensorMs))}) | ${f1(per(plain), 2)} | ${f1(per(r.exposed?.loopMs), 2)} (${ratio(ex)}) | ${r.exposed ? `${r.exposed.outputs}, ${r.exposed.mbPerImage.toFixed(1)}` : '–'} | ${f1(per(r.minmax?.loopMs), 2)} | ${ratio(mm)}${mark(mm, 1.3)} | ${f1(per(r.hist?.loopMs), 2)} | ${ratio(hh)} | ${ratio(total(r.minmax))}, ${ratio(total(r.hist))} | ${qcell('minmax')} / ${qcell('percentile')} / ${qcell('entropy')} / ${qcell('mse')} |`,
+      `| ${r.id} | ${r.preprocess} | ${n || '–'} | ${f1(perImage((r.imageDecodeMs ?? 0) + (r.tensorMs ?? 0)))} (${f1(perImage(r.imageDecodeMs))} + ${f1(perImage(r.tensorMs))}) | ${f1(per(plain), 2)} | ${f1(per(r.exposed?.loopMs), 2)} (${ratio(ex)}) | ${r.exposed ? `${r.exposed.outputs}, ${r.exposed.mbPerImage.toFixed(1)}` : '–'} | ${f1(per(r.minmax?.loopMs), 2)} | ${ratio(mm)}${mark(mm, 1.3)} | ${ratio(me)}${r.means ? ` (${r.means.tensors})` : ''} | ${f1(per(r.hist?.loopMs), 2)} | ${ratio(hh)} | ${ratio(total(r.minmax))}, ${ratio(total(r.hist))} | ${qcell('minmax')} / ${qcell('percentile')} / ${qcell('entropy')} / ${qcell('mse')} |`,
     );
   }
   out.push('', '## 3. INT8 (MinMax, u8/per-channel QDQ) vs FP32: size and latency (ms median / p90, one preprocessed image)', '');
