@@ -11,6 +11,7 @@ import { computeRange, type CalibrationRange, type RangeMethod } from '../calibr
 import { getChannelMean, getTensorStats, type CalibrationStats } from '../calibration/collector';
 import { ZeropointError } from '../errors';
 import { defaultOpset, nameAllocator, nodeLabel } from '../graph/graph';
+import { foldConstantDataMovement } from '../graph/fold';
 import { detectQuantization } from '../graph/inspect';
 import { MAPPING_METADATA_KEY, mappingToMetadata } from '../metrics/compare';
 import { widenFloat16 } from '../onnx/fp16';
@@ -53,6 +54,12 @@ export function prepareModel(model: Model, options: { targetOpset?: number; sour
     m = up.model;
     upgradedNodes = up.converted;
     notes.push(`Opset upgraded from ${from} to ${target} (per-channel QDQ needs opset ${MIN_QDQ_OPSET})${up.converted.length ? `; ${up.converted.length} node(s) converted` : ''}.`);
+  }
+  // A weight written as Reshape/Transpose/... of an initializer becomes that initializer, so it can be quantized.
+  const fold = foldConstantDataMovement(m);
+  if (fold.folded.length) {
+    m = fold.model;
+    notes.push(`${fold.folded.length} constant data-movement node(s) folded into initializers (${fold.folded.slice(0, 3).join(', ')}${fold.folded.length > 3 ? ', ...' : ''}), so the weights behind them can be quantized.`);
   }
   // Every node gets a name so that "keep in FP32" and per-layer reports can refer to it.
   const graph = m.graph!;
