@@ -11,7 +11,7 @@
  * tensors will actually carry parameters (a Conv output folded into its Relu does not), so fewer
  * outputs are exposed and fewer fusions are blocked.
  */
-import { defaultOpset, indexGraph } from '../graph/graph';
+import { defaultOpset, indexGraph, nameAllocator } from '../graph/graph';
 import { intAttr, intsAttr } from '../onnx/attributes';
 import { isFloatType, makeTensor } from '../onnx/tensor';
 import { DataType, type Model, type Node, type TensorProto } from '../onnx/types';
@@ -75,14 +75,7 @@ export interface MinMaxOutputs {
 export function augmentForMinMax(model: Model, tensors: readonly string[]): { model: Model; outputs: MinMaxOutputs[] } {
   const graph = model.graph!;
   const inputs = new Set(graph.input.map((i) => i.name));
-  const used = new Set<string>();
-  for (const n of graph.node) for (const s of [...n.input, ...n.output]) used.add(s);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = nameAllocator(graph);
   const nodes: Node[] = [];
   const outputs: MinMaxOutputs[] = [];
   for (const tensor of tensors) {
@@ -154,14 +147,7 @@ export interface ChannelMeanOutput extends ChannelMeanRequest {
 export function augmentForChannelMeans(model: Model, requests: readonly ChannelMeanRequest[]): { model: Model; outputs: ChannelMeanOutput[] } {
   if (requests.length === 0) return { model, outputs: [] };
   const graph = model.graph!;
-  const used = new Set<string>([...graph.initializer.map((t) => t.name ?? ''), ...graph.input.map((i) => i.name ?? '')]);
-  for (const n of graph.node) for (const s of [...n.input, ...n.output]) used.add(s);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = nameAllocator(graph);
   const opset = defaultOpset(model);
   const nodes: Node[] = [];
   const initializers: TensorProto[] = [];
