@@ -145,12 +145,14 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   const stats = createCalibrationStats(options.collector);
   const means = options.channelMeans === true ? channelMeanCandidates(model, options.plan) : options.channelMeans || [];
   const inputNames = new Set(model.graph!.input.map((i) => i.name));
-  let observer: Observer;
-  if (stats.histograms) observer = await valuesObserver(model, runner, tensors, means, options.threads);
-  else {
-    // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
-    observer = await minMaxObserver(model, runner, tensors, means, options.threads).catch(() => valuesObserver(model, runner, tensors, means, options.threads));
-  }
+  const observerFor = (withMeans: readonly ChannelMeanRequest[]): Promise<Observer> =>
+    stats.histograms
+      ? valuesObserver(model, runner, tensors, withMeans, options.threads)
+      : // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
+        minMaxObserver(model, runner, tensors, withMeans, options.threads).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads));
+  // The means are an extra: a model whose graph will not take the ReduceMeans still calibrates, and
+  // bias correction then reports each layer as having no channel means.
+  const observer = await observerFor(means).catch((e: unknown) => (means.length ? observerFor([]) : Promise.reject(e)));
   const shapes: Record<string, number[]> = {};
   const skipped = new Set<string>();
   const wanted = new Set(tensors);

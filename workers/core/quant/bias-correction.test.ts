@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../cli/runner-node';
 import { calibrate, type CalibrationSource } from '../calibration/calibrate';
-import { channelMeanCandidates } from '../calibration/augment';
+import { augmentForChannelMeans, channelMeanCandidates } from '../calibration/augment';
 import { getChannelMean, mergeCalibrationStats } from '../calibration/collector';
 import { compareModels } from '../metrics/compare';
 import { intAttr, intsAttr } from '../onnx/attributes';
@@ -196,6 +196,17 @@ describe('channel means in calibration', () => {
     }
     // Post-ReLU means are non-negative.
     expect([...getChannelMean(minmax.stats, 'r1')!].every((v) => v >= 0)).toBe(true);
+  });
+
+  it('still calibrates when the graph will not take the ReduceMeans (the means are left out)', async () => {
+    const model = prepareModel(testNet()).model;
+    const bad = [{ tensor: 'no_such_tensor', rank: 4, axis: 1 }];
+    // onnxruntime refuses that graph outright...
+    await expect(runner.createSession(encodeModel(augmentForChannelMeans(model, bad).model))).rejects.toThrow();
+    // ...and calibration goes on without the means.
+    const result = await calibrate(model, runner, images(2, 5), { channelMeans: bad, collector: { histograms: false } });
+    expect(result.stats.channelMeans).toBeUndefined();
+    expect(Object.keys(result.stats.tensors).length).toBeGreaterThan(0);
   });
 
   it('merges shards exactly (a pool of workers gives the single-run mean)', async () => {
