@@ -1,5 +1,5 @@
 import { useStore } from '../../store';
-import { openModelFiles, openSample } from '../../store/actions';
+import { openPickedModel, openSample } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 import { DropZone } from '../../components/DropZone';
 import { Step } from '../../components/Step';
@@ -15,7 +15,7 @@ export function ModelStep() {
         testId="model-drop"
         accept=".onnx,.data,.bin,.onnx_data,application/octet-stream"
         disabled={working}
-        onFiles={(files) => void files.then((f) => openModelFiles(f.map((x) => ({ name: x.path, blob: x.file }))))}
+        onFiles={(files) => void files.then(openPickedModel)}
       >
         <button type="button" onClick={() => void openSample()} disabled={working} data-testid="open-sample">
           Open the sample

@@ -1,0 +1,47 @@
+/**
+ * Invalidation: a change upstream clears what was computed from it (a new model clears everything
+ * after it; new images or preprocessing clear calibration and what follows; new range options or keep
+ * lists clear the INT8 model and its comparison).
+ */
+import { initialCalibration } from '../calibration';
+import { initialComparison } from '../comparison';
+import { initialPreview } from '../data';
+import { initialQuantize } from '../quantize';
+import { initialRanges } from '../ranges';
+import { dropCalibration } from './calibration';
+import { dropComparison } from './compare';
+import { get } from './shared';
+
+export function resetComparisonResults(keepFp32Latency: boolean): void {
+  const { patchLatency, patchCompare, comparison } = get();
+  patchLatency({ status: 'idle', progress: null, error: null, rows: keepFp32Latency ? comparison.latency.rows.filter((r) => r.role !== 'int8') : [] });
+  patchCompare({ ...initialComparison([]).compare, logScale: comparison.compare.logScale });
+}
+
+export function resetQuantizeOutcome(): void {
+  const q = get().quantize;
+  if (q.outcome || q.error || q.status !== 'idle') get().patchQuantize({ status: 'idle', outcome: null, error: null });
+  resetComparisonResults(true);
+}
+
+export function resetAfterCalibration(): void {
+  const { ranges, patchRanges } = get();
+  patchRanges({ ...initialRanges, options: ranges.options, view: ranges.view });
+  resetQuantizeOutcome();
+}
+
+export function resetAfterData(): void {
+  dropCalibration();
+  const { calibration, patchCalibration } = get();
+  patchCalibration(initialCalibration(calibration.poolSize));
+  resetAfterCalibration();
+}
+
+export function resetAfterModel(): void {
+  dropComparison();
+  resetAfterData();
+  const { patchQuantize, patchData, comparison, patchComparison } = get();
+  patchQuantize(initialQuantize);
+  patchData({ preview: initialPreview, spec: null, specError: null });
+  patchComparison({ ...initialComparison(comparison.providers.map((p) => p.config)), providers: comparison.providers, selected: comparison.selected });
+}

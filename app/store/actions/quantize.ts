@@ -1,0 +1,109 @@
+/** Quantize step: keep lists, bias correction, building and downloading the INT8 model, weight panels. */
+import { problemOf } from '../../../workers/transfer';
+import { saveFile } from '../../lib/download';
+import { modelWorker } from '../../workers';
+import { initialWeight, type WeightState } from '../quantize';
+import { resetComparisonResults, resetQuantizeOutcome } from './invalidate';
+import { currentQuery, refreshRangeTable } from './ranges';
+import { get } from './shared';
+
+function keepChanged(): void {
+  resetQuantizeOutcome();
+  void refreshRangeTable();
+}
+
+export function toggleKeepNode(name: string): void {
+  const { keepNodes } = get().quantize;
+  get().patchQuantize({ keepNodes: keepNodes.includes(name) ? keepNodes.filter((n) => n !== name) : [...keepNodes, name] });
+  keepChanged();
+}
+
+export function setKeepOpType(opType: string, keep: boolean): void {
+  const { keepOpTypes } = get().quantize;
+  const next = keep ? [...new Set([...keepOpTypes, opType])] : keepOpTypes.filter((o) => o !== opType);
+  get().patchQuantize({ keepOpTypes: next });
+  keepChanged();
+}
+
+export function setKeepFirstAndLast(keep: boolean): void {
+  get().patchQuantize({ keepFirstAndLast: keep });
+  keepChanged();
+}
+
+/** Bias correction changes only the INT8 model (not the ranges): the built one is out of date. */
+export function setBiasCorrection(on: boolean): void {
+  get().patchQuantize({ biasCorrection: on });
+  resetQuantizeOutcome();
+}
+
+export function clearKeeps(): void {
+  get().patchQuantize({ keepNodes: [], keepOpTypes: [], keepFirstAndLast: false });
+  keepChanged();
+}
+
+let buildSeq = 0;
+
+export async function buildInt8(): Promise<void> {
+  const { calibration, patchQuantize } = get();
+  if (calibration.status !== 'ready') {
+    patchQuantize({ status: 'error', error: { code: 'no-statistics', message: 'Calibrate the model first: the INT8 model needs the calibration ranges.' } });
+    return;
+  }
+  const seq = ++buildSeq;
+  resetComparisonResults(true);
+  patchQuantize({ status: 'working', error: null, outcome: null });
+  try {
+    const outcome = await modelWorker.quantize(currentQuery());
+    if (seq !== buildSeq) return;
+    patchQuantize({ status: 'ready', outcome });
+  } catch (e) {
+    if (seq !== buildSeq) return;
+    patchQuantize({ status: 'error', error: problemOf(e) });
+  }
+}
+
+export async function download(what: 'int8' | 'report'): Promise<void> {
+  const { patchQuantize } = get();
+  patchQuantize({ exporting: what });
+  try {
+    saveFile(what === 'int8' ? await modelWorker.exportInt8() : await modelWorker.exportReport());
+  } catch (e) {
+    patchQuantize({ error: problemOf(e) });
+  } finally {
+    patchQuantize({ exporting: null });
+  }
+}
+
+const weightSeq = { quantize: 0, ranges: 0 };
+
+/** Loads one node's per-channel weight ranges into the quantize step's panel or the ranges step's. */
+async function loadWeight(where: 'quantize' | 'ranges', node: string | null): Promise<void> {
+  const patch = (p: Partial<WeightState>) => {
+    if (where === 'quantize') get().patchWeight(p);
+    else get().patchRanges({ weight: { ...get().ranges.weight, ...p } });
+  };
+  const seq = ++weightSeq[where];
+  if (node === null) {
+    patch(initialWeight);
+    return;
+  }
+  patch({ node, status: 'working', error: null });
+  try {
+    const detail = await modelWorker.weightDetail(node, currentQuery());
+    if (seq !== weightSeq[where]) return;
+    patch({ status: 'ready', detail });
+  } catch (e) {
+    if (seq !== weightSeq[where]) return;
+    patch({ status: 'error', detail: null, error: problemOf(e) });
+  }
+}
+
+/** The Quantize step's weight panel. */
+export function showWeight(node: string | null): Promise<void> {
+  return loadWeight('quantize', node);
+}
+
+/** The Ranges step's weight detail (a row of the weights table). */
+export function selectRangeWeight(node: string | null): Promise<void> {
+  return loadWeight('ranges', node);
+}
