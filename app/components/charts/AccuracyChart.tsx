@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { Bar, BarChart, LabelList, XAxis, YAxis } from 'recharts';
 import { AxisTitles } from './AxisTitles';
 import { GridLines, TEXT_TICK } from './ticks';
+import { Fp32Int8Legend } from './shared';
 import { COLORS } from './theme';
 
 export interface AccuracyGroup {
@@ -33,16 +34,7 @@ function AccuracyChartView(props: { groups: readonly AccuracyGroup[]; height?: n
           </Bar>
         </BarChart>
       </AxisTitles>
-      <ul className="chart-legend" aria-label="Legend">
-        <li>
-          <span className="swatch swatch-area" style={{ background: COLORS.fp32 }} aria-hidden="true" />
-          FP32
-        </li>
-        <li>
-          <span className="swatch swatch-area" style={{ background: COLORS.int8 }} aria-hidden="true" />
-          INT8
-        </li>
-      </ul>
+      <Fp32Int8Legend />
     </div>
   );
 }

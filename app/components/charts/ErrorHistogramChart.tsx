@@ -1,28 +1,11 @@
 import { Area, ComposedChart, ReferenceLine, Tooltip } from 'recharts';
 import type { HistogramView } from '../../../workers/contracts';
 import { histogramExtent, histogramSteps, logTicks, paddedDomain, upTicks } from '../../lib/chart-data';
-import { formatNumber } from '../../lib/format';
 import { AxisTitles } from './AxisTitles';
 import { GridLines, histogramAxes } from './ticks';
+import { BinTooltip } from './shared';
 import { COLORS } from './theme';
 
-interface TooltipProps {
-  readonly active?: boolean;
-  readonly payload?: ReadonlyArray<{ readonly payload?: { x: number; count: number } }>;
-}
-
-function BinTooltip(props: TooltipProps & { binWidth: number }) {
-  const p = props.payload?.[0]?.payload;
-  if (!props.active || !p) return null;
-  return (
-    <div className="chart-tooltip">
-      <div>
-        error {formatNumber(p.x)} … {formatNumber(p.x + props.binWidth)}
-      </div>
-      <strong>{p.count.toLocaleString('en-US')}</strong> values
-    </div>
-  );
-}
 
 /** The distribution of one layer's error values (FP32 minus INT8, every element of every image). */
 export function ErrorHistogramChart(props: { histogram: HistogramView; logScale: boolean; height?: number }) {
@@ -41,7 +24,7 @@ export function ErrorHistogramChart(props: { histogram: HistogramView; logScale:
         {histogramAxes({ domain, countTicks: ticks, logScale: props.logScale })}
         <Area type="stepAfter" dataKey="count" stroke={COLORS.int8} fill={COLORS.int8} fillOpacity={0.3} isAnimationActive={false} name="Error values" />
         <ReferenceLine x={0} stroke={COLORS.grid} strokeOpacity={0.7} />
-        <Tooltip content={<BinTooltip binWidth={h.binWidth} />} isAnimationActive={false} cursor={{ stroke: COLORS.axis, strokeDasharray: '2 2' }} />
+        <Tooltip content={<BinTooltip binWidth={h.binWidth} label="error" />} isAnimationActive={false} cursor={{ stroke: COLORS.axis, strokeDasharray: '2 2' }} />
       </ComposedChart>
     </AxisTitles>
   );

@@ -4,6 +4,7 @@ import { jitter, niceTicks, summarizeSamples, type SampleSummary } from '../../l
 import { formatMs } from '../../lib/format';
 import { AxisTitles } from './AxisTitles';
 import { GridLines, NUMBER_TICK, plainTick } from './ticks';
+import { Fp32Int8Legend } from './shared';
 import { COLORS } from './theme';
 
 export interface LatencySeries {
@@ -130,17 +131,9 @@ function LatencyChartView(props: { series: readonly LatencySeries[]; height?: nu
           <Tooltip content={<SeriesTooltip />} isAnimationActive={false} cursor={false} />
         </ScatterChart>
       </AxisTitles>
-      <ul className="chart-legend" aria-label="Legend">
-        <li>
-          <span className="swatch swatch-area" style={{ background: COLORS.fp32 }} aria-hidden="true" />
-          FP32
-        </li>
-        <li>
-          <span className="swatch swatch-area" style={{ background: COLORS.int8 }} aria-hidden="true" />
-          INT8
-        </li>
+      <Fp32Int8Legend>
         <li>Dots: timed runs · box: p25–p75 · bar: median · ▼: p90 · whiskers: min–max</li>
-      </ul>
+      </Fp32Int8Legend>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { gridLines, histogramExtent, histogramSteps, logTicks, paddedDomain, upT
 import { formatNumber } from '../../lib/format';
 import { AxisTitles } from './AxisTitles';
 import { GridLines, histogramAxes } from './ticks';
+import { BinTooltip } from './shared';
 import { COLORS, METHOD_STYLE } from './theme';
 
 /** Where one range method would put the clip range. */
@@ -97,23 +98,6 @@ function Overlay(props: { range: { min: number; max: number }; grid: readonly nu
   );
 }
 
-interface TooltipProps {
-  readonly active?: boolean;
-  readonly payload?: ReadonlyArray<{ readonly payload?: { x: number; count: number } }>;
-}
-
-function BinTooltip(props: TooltipProps & { binWidth: number }) {
-  const p = props.payload?.[0]?.payload;
-  if (!props.active || !p) return null;
-  return (
-    <div className="chart-tooltip">
-      <div>
-        {formatNumber(p.x)} … {formatNumber(p.x + props.binWidth)}
-      </div>
-      <strong>{p.count.toLocaleString('en-US')}</strong> values
-    </div>
-  );
-}
 
 /**
  * An activation's calibration histogram with the clip range in use (solid lines; what it clips is
