@@ -59,7 +59,7 @@ export async function top1Agreement(options: {
   preset: PresetName;
   channels: number;
   size: number;
-}): Promise<{ agree: number; total: number }> {
+}): Promise<{ agree: number; total: number; inputNames: { reference: readonly string[]; test: readonly string[] } }> {
   const open = (m: string | Uint8Array) => (typeof m === 'string' ? ort.InferenceSession.create(m) : ort.InferenceSession.create(m));
   const [reference, test] = [await open(options.reference), await open(options.test)];
   try {
@@ -71,7 +71,7 @@ export async function top1Agreement(options: {
       const feeds = (s: ort.InferenceSession) => ({ [s.inputNames[0]]: new ort.Tensor('float32', tensor.data, tensor.dims) });
       if ((await top1(reference, feeds(reference))) === (await top1(test, feeds(test)))) agree++;
     }
-    return { agree, total: options.images.length };
+    return { agree, total: options.images.length, inputNames: { reference: reference.inputNames, test: test.inputNames } };
   } finally {
     await reference.release();
     await test.release();

@@ -5,11 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { decodeImageFile } from '../cli/images';
-import { DataType } from '../workers/core/onnx/types';
-import { imageToTensor } from '../workers/core/preprocess/image';
-import { resolveSpec, type InputGeometry } from '../workers/core/preprocess/spec';
+import { top1Agreement } from './assets';
 import { expect, ROOT, test } from './fixtures';
 
 const SAMPLES = resolve(ROOT, 'public/samples');
@@ -17,14 +13,6 @@ const SAMPLES = resolve(ROOT, 'public/samples');
 interface Manifest {
   model: string;
   evaluation: string[];
-}
-
-async function top1(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
-  const out = await session.run(feeds);
-  const scores = out[session.outputNames[0]].data as Float32Array;
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
-  return best;
 }
 
 test('sample: open, calibrate, ranges, quantize, download, compare', async ({ workbench, page }) => {
@@ -71,20 +59,16 @@ test('sample: open, calibrate, ranges, quantize, download, compare', async ({ wo
 
   // The downloaded bytes run in onnxruntime-node and agree with the FP32 model on the sample images.
   const manifest = JSON.parse(await readFile(resolve(SAMPLES, 'manifest.json'), 'utf8')) as Manifest;
-  const fp32Session = await ort.InferenceSession.create(resolve(SAMPLES, manifest.model));
-  const int8Session = await ort.InferenceSession.create(new Uint8Array(int8.bytes));
-  expect(int8Session.inputNames).toEqual(fp32Session.inputNames);
-  const geometry: InputGeometry = { name: fp32Session.inputNames[0], layout: 'nchw', channels: 3, height: 224, width: 224, batch: 1, elemType: DataType.FLOAT };
-  const spec = resolveSpec('caffe', { channels: 3 });
   const images = manifest.evaluation;
-  let agree = 0;
-  for (const file of images) {
-    const tensor = imageToTensor(await decodeImageFile(resolve(SAMPLES, file)), spec, geometry);
-    const feeds = { [geometry.name]: new ort.Tensor('float32', tensor.data, tensor.dims) };
-    if ((await top1(fp32Session, feeds)) === (await top1(int8Session, feeds))) agree++;
-  }
-  await fp32Session.release();
-  await int8Session.release();
+  const { agree, inputNames } = await top1Agreement({
+    reference: resolve(SAMPLES, manifest.model),
+    test: new Uint8Array(int8.bytes),
+    images: images.map((file) => resolve(SAMPLES, file)),
+    preset: 'caffe',
+    channels: 3,
+    size: 224,
+  });
+  expect(inputNames.test).toEqual(inputNames.reference);
   test.info().annotations.push({ type: 'onnxruntime-node top-1 agreement', description: `${agree}/${images.length}` });
   expect(agree / images.length).toBeGreaterThanOrEqual(0.8);
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ZeropointError } from '../errors';
 import {
   addClassification,
   addPair,
@@ -11,18 +10,10 @@ import {
   summarizeAgreement,
   topK,
 } from './error';
+import { codeOf } from '../../../test/error-code';
 
 const F = (...v: number[]) => new Float32Array(v);
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ZeropointError);
-    return (e as ZeropointError).code;
-  }
-  return undefined;
-}
 
 describe('error statistics', () => {
   it('computes SQNR, cosine, MSE, max and mean abs error', () => {

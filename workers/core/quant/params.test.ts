@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ZeropointError } from '../errors';
 import {
   FLOAT32_TINY,
   computePerChannelParams,
@@ -12,20 +11,12 @@ import {
   quantizePerAxis,
   roundHalfToEven,
 } from './params';
+import { codeOf } from '../../../test/error-code';
 
 const f32 = Math.fround;
 const asym = { symmetric: false, reduceRange: false } as const;
 const sym = { symmetric: true, reduceRange: false } as const;
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ZeropointError);
-    return (e as ZeropointError).code;
-  }
-  return undefined;
-}
 
 describe('roundHalfToEven', () => {
   it('rounds ties to the even neighbour', () => {
