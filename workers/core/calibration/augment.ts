@@ -42,10 +42,15 @@ function registryTensors(model: Model): Set<string> {
  * range the planner will use.
  */
 export function calibrationCandidates(model: Model, planOptions?: PlanOptions): string[] {
-  const all = registryTensors(model);
-  if (!planOptions) return [...all];
-  const plan = planQuantization(model.graph!, { rangeOf: (name) => (all.has(name) ? { min: -1, max: 1 } : undefined) }, planOptions);
+  if (!planOptions) return [...registryTensors(model)];
+  const plan = planBeforeCalibration(model, planOptions);
   return [...new Set([...plan.activations.values()].map((a) => a.rangeSource))];
+}
+
+/** What the planner would do once every registry tensor has a range (the values do not matter yet). */
+function planBeforeCalibration(model: Model, planOptions: PlanOptions) {
+  const all = registryTensors(model);
+  return planQuantization(model.graph!, { rangeOf: (name) => (all.has(name) ? { min: -1, max: 1 } : undefined) }, planOptions);
 }
 
 /** A copy of the model whose graph also outputs `tensors` (name-only outputs: onnxruntime infers their types). */
@@ -111,12 +116,7 @@ export const BIAS_CORRECTION_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTr
 export function channelMeanCandidates(model: Model, planOptions?: PlanOptions): ChannelMeanRequest[] {
   const graph = model.graph!;
   const index = indexGraph(graph);
-  let quantized: Set<number> | undefined;
-  if (planOptions) {
-    const all = registryTensors(model);
-    const plan = planQuantization(graph, { rangeOf: (name) => (all.has(name) ? { min: -1, max: 1 } : undefined) }, planOptions);
-    quantized = new Set(plan.decisions.filter((d) => d.quantized).map((d) => d.index));
-  }
+  const quantized = planOptions ? new Set(planBeforeCalibration(model, planOptions).decisions.filter((d) => d.quantized).map((d) => d.index)) : undefined;
   const out = new Map<string, ChannelMeanRequest>();
   graph.node.forEach((node, i) => {
     const op = node.opType ?? '';

@@ -82,11 +82,11 @@ export interface ChannelMeanStats {
 
 /** Adds one run's per-channel means of tensor `name` (mutates `stats`). */
 export function updateChannelMeans(stats: CalibrationStats, name: string, axis: number, means: ArrayLike<number>): void {
-  const record = (stats.channelMeans ??= Object.create(null) as Record<string, ChannelMeanStats>);
+  const record = (stats.channelMeans ??= emptyRecord<ChannelMeanStats>());
   let entry = Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
   if (entry === undefined) {
     entry = { name, axis, sum: new Array<number>(means.length).fill(0), runs: 0 };
-    Object.defineProperty(record, name, { value: entry, writable: true, enumerable: true, configurable: true });
+    setOwn(record, name, entry);
   }
   if (entry.sum.length !== means.length) {
     throw new ZeropointError('bad-option', `Tensor "${name}" had ${entry.sum.length} channels and now has ${means.length}; calibration inputs must all have the same shape.`, { subject: name });
@@ -108,10 +108,10 @@ export function getChannelMean(stats: CalibrationStats, name: string): Float64Ar
 
 function cloneChannelMeans(record: Record<string, ChannelMeanStats> | undefined): Record<string, ChannelMeanStats> | undefined {
   if (!record) return undefined;
-  const out = Object.create(null) as Record<string, ChannelMeanStats>;
+  const out = emptyRecord<ChannelMeanStats>();
   for (const name of Object.keys(record)) {
     const e = record[name];
-    Object.defineProperty(out, name, { value: { ...e, sum: [...e.sum] }, writable: true, enumerable: true, configurable: true });
+    setOwn(out, name, { ...e, sum: [...e.sum] });
   }
   return out;
 }
@@ -132,11 +132,11 @@ function checkOptions(options: CollectorOptions | undefined): { bins: number; av
 }
 
 /** A record with no prototype, so tensor names such as "constructor" or "__proto__" are plain keys. */
-function emptyRecord(): Record<string, TensorStats> {
-  return Object.create(null) as Record<string, TensorStats>;
+function emptyRecord<T = TensorStats>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
-function setOwn(record: Record<string, TensorStats>, name: string, value: TensorStats): void {
+function setOwn<T>(record: Record<string, T>, name: string, value: T): void {
   Object.defineProperty(record, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
@@ -294,8 +294,7 @@ export function mergeCalibrationStats(a: CalibrationStats, b: CalibrationStats):
     const theirs = b.channelMeans![name];
     const mine = out.channelMeans && Object.prototype.hasOwnProperty.call(out.channelMeans, name) ? out.channelMeans[name] : undefined;
     if (mine === undefined) {
-      out.channelMeans ??= Object.create(null) as Record<string, ChannelMeanStats>;
-      Object.defineProperty(out.channelMeans, name, { value: { ...theirs, sum: [...theirs.sum] }, writable: true, enumerable: true, configurable: true });
+      setOwn((out.channelMeans ??= emptyRecord<ChannelMeanStats>()), name, { ...theirs, sum: [...theirs.sum] });
     } else {
       if (mine.sum.length !== theirs.sum.length) {
         throw new ZeropointError('bad-option', `Cannot merge channel means of tensor "${name}" with ${mine.sum.length} and ${theirs.sum.length} channels; calibrate every shard on the same model.`, { subject: name });

@@ -196,7 +196,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
 
   // 2. Weights: int8 initializer behind a DequantizeLinear.
   const weightReports: WeightReport[] = [];
-  const weightScales = new Map<string, { scales: Float32Array; perAxis: boolean; values: Float32Array; dequantized?: Float32Array; dims: readonly number[] }>();
+  const quantizedWeights = new Map<string, { scales: Float32Array; perAxis: boolean; values: Float32Array; dequantized?: Float32Array; dims: readonly number[] }>();
   for (const [name, mark] of plan.weights) {
     const tensor = plan.index.initializers.get(name) ?? plan.index.constants.get(name);
     if (!tensor) continue;
@@ -211,13 +211,13 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     let q: Int8Array | Uint8Array;
     let scales: Float32Array;
     let zeroPoints: ArrayLike<number>;
+    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
     if (perAxis) {
       const p = computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: options.reduceRange });
       q = quantizePerAxis(values, dims, p.axis, p);
       scales = p.scales;
       zeroPoints = p.zeroPoints;
     } else {
-      const mm = channelMinMax(values, dims, -1);
       const p = computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange });
       q = quantize(values, p);
       scales = new Float32Array([p.scale]);
@@ -235,8 +235,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     removedInitializers.add(name);
     // Bias correction compares the weight with what the INT8 model will compute with.
     const dequantized = options.biasCorrection ? (perAxis ? dequantizePerAxis(q, dims, mark.axis, { scales, zeroPoints }) : dequantize(q, { scale: scales[0], zeroPoint: zeroPoints[0] })) : undefined;
-    weightScales.set(name, { scales, perAxis, values, dequantized, dims });
-    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
+    quantizedWeights.set(name, { scales, perAxis, values, dequantized, dims });
     weightReports.push({ name, dims, axis: perAxis ? mark.axis : -1, scales: Array.from(scales), zeroPoints: Array.from(zeroPoints), type, channelMin: mm.min, channelMax: mm.max });
   }
 
@@ -254,7 +253,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
       if (!quantized.has(i) || plan.biases.has(i) || !correctionLayout(n)) continue;
       const [x, w, b] = n.input;
       if (b) skips.push({ node: nodeLabel(n, i), reason: `its bias '${b}' is not a constant or the layer's scaling (alpha, beta) keeps it in float` });
-      else if (!plan.activations.has(x) || !weightScales.has(w)) skips.push({ node: nodeLabel(n, i), reason: 'its input or weight is not quantized' });
+      else if (!plan.activations.has(x) || !quantizedWeights.has(w)) skips.push({ node: nodeLabel(n, i), reason: 'its input or weight is not quantized' });
       else targets.push({ nodeIndex: i, input: x, weight: w });
     }
   }
@@ -263,7 +262,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     const label = nodeLabel(node, b.nodeIndex);
     const tensor = b.name ? (plan.index.initializers.get(b.name) ?? plan.index.constants.get(b.name)) : undefined;
     const act = plan.activations.get(b.input);
-    const w = weightScales.get(b.weight);
+    const w = quantizedWeights.get(b.weight);
     if ((b.name && !tensor) || !act || !w) continue;
     const layout = correctionLayout(node);
     const outChannels = layout ? outputChannels(w.dims, layout) : 0;
@@ -297,9 +296,9 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     if (b.name) node.input = node.input.map((s) => (s === b.name ? dqOut : s));
     else node.input = [node.input[0], node.input[1], dqOut];
     biasReports.push({ name: base, node: label, saturated: qb.saturated.length, ...(shift ? { shift: Array.from(shift) } : {}), ...(b.name ? {} : { added: true }) });
-    // Another node may still read the float bias; keep it then.
-    if (b.name && !nodes.some((n, i) => !removed.has(i) && n.input.includes(b.name!))) removedInitializers.add(b.name);
+    if (b.name) removedInitializers.add(b.name);
   }
+  // Another node may still read a float weight or bias; keep it then.
   for (const name of [...removedInitializers]) {
     if (nodes.some((n, i) => !removed.has(i) && n.input.includes(name))) removedInitializers.delete(name);
   }
