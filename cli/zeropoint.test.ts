@@ -264,17 +264,36 @@ await writeFile(outputPath, JSON.stringify({ runner: runner.name, outputs }));
 
 describe('inspect on every shared model', () => {
   // Like Netron's model tests: one row per file, so a model added to ../shared must be added here.
-  const table: Array<{ file: string; opset: number; input: string; type: string; shape: Array<number | string>; format: string }> = [
-    { file: 'fastestdet.onnx', opset: 16, input: 'input', type: 'float', shape: [1, 3, 352, 352], format: 'none' },
-    { file: 'mnist.onnx', opset: 7, input: 'Input3', type: 'float', shape: [1, 1, 28, 28], format: 'none' },
-    { file: 'mobilenetv2-12-int8-qoperator.onnx', opset: 12, input: 'input', type: 'float', shape: ['batch_size', 3, 224, 224], format: 'qoperator' },
-    { file: 'squeezenet1.1-fp16.onnx', opset: 7, input: 'data_0', type: 'float16', shape: [1, 3, 224, 224], format: 'none' },
-    { file: 'squeezenet1.1-fp32.onnx', opset: 7, input: 'data_0', type: 'float', shape: [1, 3, 224, 224], format: 'none' },
-    { file: 'super-resolution.onnx', opset: 15, input: 'input', type: 'float', shape: ['batch_size', 1, 224, 224], format: 'none' },
-    { file: 'ultraface-rfb-320.onnx', opset: 9, input: 'input', type: 'float', shape: [1, 3, 240, 320], format: 'none' },
-    { file: 'yolo-fastestv2.onnx', opset: 11, input: 'input.1', type: 'float', shape: [1, 3, 352, 352], format: 'none' },
-    { file: 'yolov8n-fp32-topology.onnx', opset: 20, input: 'images', type: 'float', shape: [1, 3, 640, 640], format: 'none' },
-    { file: 'yolov8n-int8-dynamic.onnx', opset: 20, input: 'images', type: 'float', shape: [1, 3, 640, 640], format: 'dynamic' },
+  type Input = { name: string; type: string; shape: Array<number | string> };
+  const table: Array<{ file: string; opset: number; inputs: Input[]; format: string }> = [
+    { file: 'deeplabv3-mnv2-257.onnx', opset: 9, inputs: [{ name: 'sub_7', type: 'float', shape: [1, 257, 257, 3] }], format: 'none' },
+    {
+      file: 'deimv2-femto-416.onnx',
+      opset: 17,
+      inputs: [
+        { name: 'images', type: 'float', shape: ['N', 3, 416, 416] },
+        { name: 'orig_target_sizes', type: 'int64', shape: ['unk__383', 2] },
+      ],
+      format: 'none',
+    },
+    { file: 'fastestdet.onnx', opset: 16, inputs: [{ name: 'input', type: 'float', shape: [1, 3, 352, 352] }], format: 'none' },
+    { file: 'fns-candy.onnx', opset: 7, inputs: [{ name: 'inputImage', type: 'float', shape: ['None', 3, 720, 720] }], format: 'none' },
+    { file: 'lw-person-det-192.onnx', opset: 11, inputs: [{ name: 'images', type: 'float', shape: [1, 3, 192, 192] }], format: 'none' },
+    { file: 'mlsd-tiny-512.onnx', opset: 11, inputs: [{ name: 'input_image_with_alpha:0', type: 'float', shape: [1, 512, 512, 4] }], format: 'none' },
+    { file: 'mnist.onnx', opset: 7, inputs: [{ name: 'Input3', type: 'float', shape: [1, 1, 28, 28] }], format: 'none' },
+    { file: 'mobilenetv2-12-int8-qoperator.onnx', opset: 12, inputs: [{ name: 'input', type: 'float', shape: ['batch_size', 3, 224, 224] }], format: 'qoperator' },
+    { file: 'ppocr-cls-v2.onnx', opset: 9, inputs: [{ name: 'x', type: 'float', shape: ['p2o.DynamicDimension.0', 3, 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'] }], format: 'none' },
+    { file: 'ppocrv3-det.onnx', opset: 12, inputs: [{ name: 'x', type: 'float', shape: [-1, 3, '?', '?'] }], format: 'none' },
+    { file: 'ppocrv4-rec.onnx', opset: 9, inputs: [{ name: 'x', type: 'float', shape: ['p2o.DynamicDimension.0', 3, 48, 'p2o.DynamicDimension.1'] }], format: 'none' },
+    { file: 'scrfd-500m-kps.onnx', opset: 12, inputs: [{ name: 'images', type: 'float', shape: [1, 3, 640, 640] }], format: 'none' },
+    { file: 'squeezenet1.1-fp16.onnx', opset: 7, inputs: [{ name: 'data_0', type: 'float16', shape: [1, 3, 224, 224] }], format: 'none' },
+    { file: 'squeezenet1.1-fp32.onnx', opset: 7, inputs: [{ name: 'data_0', type: 'float', shape: [1, 3, 224, 224] }], format: 'none' },
+    { file: 'super-resolution.onnx', opset: 15, inputs: [{ name: 'input', type: 'float', shape: ['batch_size', 1, 224, 224] }], format: 'none' },
+    { file: 'tbefn-240x320.onnx', opset: 11, inputs: [{ name: 'Placeholder', type: 'float', shape: [1, 3, 240, 320] }], format: 'none' },
+    { file: 'ultraface-rfb-320.onnx', opset: 9, inputs: [{ name: 'input', type: 'float', shape: [1, 3, 240, 320] }], format: 'none' },
+    { file: 'yolo-fastestv2.onnx', opset: 11, inputs: [{ name: 'input.1', type: 'float', shape: [1, 3, 352, 352] }], format: 'none' },
+    { file: 'yolov8n-fp32-topology.onnx', opset: 20, inputs: [{ name: 'images', type: 'float', shape: [1, 3, 640, 640] }], format: 'none' },
+    { file: 'yolov8n-int8-dynamic.onnx', opset: 20, inputs: [{ name: 'images', type: 'float', shape: [1, 3, 640, 640] }], format: 'dynamic' },
   ];
 
   it('the table lists every model in ../shared/assets/models', async () => {
@@ -283,7 +302,8 @@ describe('inspect on every shared model', () => {
   });
 
   for (const row of table) {
-    it(`${row.file}: opset ${row.opset}, input '${row.input}' ${row.type} [${row.shape.join(',')}], quantization '${row.format}'`, async () => {
+    const inputs = row.inputs.map((i) => `'${i.name}' ${i.type} [${i.shape.join(',')}]`).join(' + ');
+    it(`${row.file}: opset ${row.opset}, input ${inputs}, quantization '${row.format}'`, async () => {
       const path = `${MODELS}/${row.file}`;
       const run = await zeropoint('inspect', path, '--json');
       expect(run.stderr).toBe('');
@@ -291,7 +311,7 @@ describe('inspect on every shared model', () => {
       const s = JSON.parse(run.stdout);
       expect(s.defaultOpset).toBe(row.opset);
       expect(s.opsets).toContainEqual({ domain: 'ai.onnx', version: row.opset });
-      expect(s.inputs).toEqual([{ name: row.input, type: row.type, shape: row.shape }]);
+      expect(s.inputs).toEqual(row.inputs);
       expect(s.quantization).toBe(row.format);
       expect(s.quantizationDetail).toMatch(row.format === 'qoperator' ? /^QOperator/ : row.format === 'dynamic' ? /^dynamic/ : /^not quantized$/);
       expect(s.fileBytes).toBe((await stat(abs(path))).size);
