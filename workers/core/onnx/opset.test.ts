@@ -547,6 +547,96 @@ describe('Upsample -> Resize', () => {
     const scales = up.model.graph!.initializer.find((t) => t.name === resize.input[2])!;
     expect(Array.from(tensorToArray(scales) as Float32Array)).toEqual([1, 1, 2, 3]);
   });
+
+  // NanoDet / YOLOv5-era PyTorch opset-11 exports: empty roi and scales next to sizes.
+  for (const source of ['initializer', 'Constant'] as const) {
+    it(`Resize-11 with 0-element roi/scales (${source}s) next to sizes: both '' at 13`, async () => {
+      const empty = [floatInit('roi', [0], []), floatInit('scales', [0], [])];
+      const constants = empty.map((t) => node('Constant', [], [t.name!], [{ name: 'value', type: 4, t, floats: [], ints: [], strings: [], tensors: [], graphs: [] }], `const_${t.name}`));
+      const attrs = [stringAttr('mode', 'nearest'), stringAttr('coordinate_transformation_mode', 'asymmetric'), stringAttr('nearest_mode', 'floor')];
+      const model = build({
+        opset: 11,
+        nodes: [...(source === 'Constant' ? constants : []), node('Resize', ['x', 'roi', 'scales', 'sizes'], ['y'], attrs, 'resize_sizes')],
+        inputs: [vi('x', [1, 2, 5, 7])],
+        outputs: [vi('y')],
+        inits: [...(source === 'initializer' ? empty : []), int64Init('sizes', [1, 2, 10, 14])],
+      });
+      for (const target of [13, 17, 21]) {
+        const { diff, up } = await upgradeAndCompare(`Resize-11 empty roi/scales (${source}s)`, model, target, feeds);
+        expect(diff).toBe(0);
+        const resize = up.model.graph!.node.find((n) => n.opType === 'Resize')!;
+        expect(resize.input).toEqual(['x', '', '', 'sizes']);
+        expect(up.model.graph!.initializer.map((t) => t.name)).toEqual(['sizes']);
+        expect(up.converted.find((c) => c.node === 'resize_sizes')?.change).toContain("empty scales next to sizes -> ''");
+      }
+      expect(upgradeOpset(model, 12).model.graph!.node.at(-1)!.input).toEqual(['x', 'roi', 'scales', 'sizes']); // still required at 12
+    });
+  }
+
+  it("Resize-11 with a 0-element roi and real scales: roi '' at 13, scales kept", async () => {
+    const model = build({
+      opset: 11,
+      nodes: [node('Resize', ['x', 'roi', 'scales'], ['y'], [stringAttr('mode', 'linear')])],
+      inputs: [vi('x', [1, 2, 5, 7])],
+      outputs: [vi('y')],
+      inits: [floatInit('roi', [0], []), floatInit('scales', [4], [1, 1, 2, 2])],
+    });
+    const { diff, up } = await upgradeAndCompare('Resize-11 empty roi', model, 13, feeds);
+    expect(diff).toBe(0);
+    expect(up.model.graph!.node[0].input).toEqual(['x', '', 'scales']);
+  });
+
+  for (const [nearest, mapped] of [
+    ['floor', 'round_prefer_ceil'],
+    ['round_prefer_floor', 'ceil'],
+  ] as const) {
+    for (const [how, values] of [
+      ['scales', [1, 1, 0.6, 0.45]],
+      ['scales', [1, 1, 1.5, 2.5]],
+      ['scales', [1, 1, 3, 0.5]],
+      ['sizes', [1, 2, 3, 11]],
+    ] as const) {
+      it(`Resize-11 tf_half_pixel_for_nn, nearest_mode ${nearest}, ${how} [${values.join(', ')}] -> half_pixel + ${mapped} at 13`, async () => {
+        const attrs = [stringAttr('mode', 'nearest'), stringAttr('coordinate_transformation_mode', 'tf_half_pixel_for_nn'), stringAttr('nearest_mode', nearest)];
+        const inits = [floatInit('roi', [0], []), how === 'scales' ? floatInit('scales', [4], [...values]) : floatInit('scales', [0], [])];
+        if (how === 'sizes') inits.push(int64Init('sizes', [...values]));
+        const model = build({
+          opset: 11,
+          nodes: [node('Resize', ['x', 'roi', 'scales', ...(how === 'sizes' ? ['sizes'] : [])], ['y'], attrs, 'resize_tf')],
+          inputs: [vi('x', [1, 2, 5, 7])],
+          outputs: [vi('y')],
+          inits,
+        });
+        for (const target of [13, 19]) {
+          const { diff, up } = await upgradeAndCompare(`Resize-11 tf_half_pixel_for_nn ${nearest} ${how} [${values}]`, model, target, feeds);
+          expect(diff).toBe(0);
+          expect(text(attrOf(up.model, 'Resize', 'coordinate_transformation_mode'))).toBe('half_pixel');
+          expect(text(attrOf(up.model, 'Resize', 'nearest_mode'))).toBe(mapped);
+        }
+      });
+    }
+  }
+
+  it('Resize-11 tf_half_pixel_for_nn without an equivalent at 13 is refused, naming the node', () => {
+    const model = (mode: string, nearest: string) =>
+      build({
+        opset: 11,
+        nodes: [node('Resize', ['x', 'roi', 'scales'], ['y'], [stringAttr('mode', mode), stringAttr('coordinate_transformation_mode', 'tf_half_pixel_for_nn'), stringAttr('nearest_mode', nearest)], 'resize_tf')],
+        inputs: [vi('x', [1, 2, 5, 7])],
+        outputs: [vi('y')],
+        inits: [floatInit('roi', [0], []), floatInit('scales', [4], [1, 1, 2, 2])],
+      });
+    for (const [mode, nearest] of [
+      ['nearest', 'ceil'],
+      ['nearest', 'round_prefer_ceil'],
+      ['linear', 'floor'],
+    ]) {
+      const e = catchError(() => upgradeOpset(model(mode, nearest), 13));
+      expect(e.subject).toBe('resize_tf');
+      expect(e.message).toContain("Cannot upgrade node 'resize_tf' (Resize, coordinate_transformation_mode 'tf_half_pixel_for_nn') from opset 11 to 13");
+    }
+    expect(upgradeOpset(model('nearest', 'ceil'), 12).converted).toEqual([]); // still valid at 12
+  });
 });
 
 describe('Dropout, BatchNormalization, broadcasting and other legacy forms', () => {
@@ -717,6 +807,41 @@ describe('Dropout, BatchNormalization, broadcasting and other legacy forms', () 
     for (let i = 0; i < x.length; i++) expect(out[i]).toBeCloseTo(0.5 * x[i] + [1, 2, 3][Math.floor(i / 20) % 3], 5);
   });
 
+  // onnxruntime still runs the experimental ops below opset 10: the original is the reference.
+  const EXPERIMENTAL: Array<{ label: string; n: Node; ops: string[] }> = [
+    { label: 'ImageScaler scale 1 (fast-neural-style)', n: node('ImageScaler', ['x'], ['y'], [floatAttr('scale', 1), floatsAttr('bias', [-103.9, -116.8, -123.7])], 'scaler'), ops: ['Add'] },
+    { label: 'ImageScaler scale 1/255, zero bias', n: node('ImageScaler', ['x'], ['y'], [floatAttr('scale', 1 / 255), floatsAttr('bias', [0, 0, 0])], 'scaler'), ops: ['Mul'] },
+    { label: 'Crop border', n: node('Crop', ['x'], ['y'], [intsAttr('border', [1, 2, 0, 1])], 'crop_1'), ops: ['Slice'] },
+    { label: 'Crop border 0 at the end', n: node('Crop', ['x'], ['y'], [intsAttr('border', [2, 1, 0, 0])], 'crop_1'), ops: ['Slice'] },
+    { label: 'Crop border + scale', n: node('Crop', ['x'], ['y'], [intsAttr('border', [1, 1, 0, 0]), intsAttr('scale', [2, 3])], 'crop_1'), ops: ['Slice'] },
+    { label: 'Affine', n: node('Affine', ['x'], ['y'], [floatAttr('alpha', 150), floatAttr('beta', 0.25)], 'affine_1'), ops: ['Mul', 'Add'] },
+    { label: 'Affine alpha only', n: node('Affine', ['x'], ['y'], [floatAttr('alpha', 150)], 'affine_1'), ops: ['Mul'] },
+    { label: 'ScaledTanh', n: node('ScaledTanh', ['x'], ['y'], [floatAttr('alpha', 1.7), floatAttr('beta', 0.66)], 'st_1'), ops: ['Mul', 'Tanh', 'Mul'] },
+    { label: 'ParametricSoftplus', n: node('ParametricSoftplus', ['x'], ['y'], [floatAttr('alpha', 0.5), floatAttr('beta', 2)], 'ps_1'), ops: ['Mul', 'Softplus', 'Mul'] },
+  ];
+  for (const { label, n, ops } of EXPERIMENTAL) {
+    it(`experimental ${label} (opset 7) gives onnxruntime's own kernel's values after the upgrade`, async () => {
+      const model = build({ opset: 7, nodes: [n], inputs: [vi('x', [2, 3, 4, 5])], outputs: [vi('y')] });
+      for (const target of [10, 13, 21]) {
+        const { diff, up } = await upgradeAndCompare(`experimental ${label}`, model, target, feeds);
+        expect(diff).toBeLessThanOrEqual(TOLERANCE);
+        expect(opTypes(up.model)).toEqual(ops);
+        expect(up.model.graph!.node.at(-1)!.name).toBe(n.name); // the last node keeps the name
+      }
+    });
+  }
+
+  it('experimental ops it cannot convert are refused, naming the node', () => {
+    const crop3 = build({ opset: 7, nodes: [node('Crop', ['x'], ['y'], [intsAttr('border', [1, 1, 1])], 'crop_3')], inputs: [vi('x', [1, 3, 8, 8])], outputs: [vi('y')] });
+    expect(catchError(() => upgradeOpset(crop3, 13)).message).toMatch(/^Cannot upgrade node 'crop_3' \(Crop\) from opset 7 to 13: its border \[1, 1, 1\] is not the 4 values/);
+    const crop2d = build({ opset: 7, nodes: [node('Crop', ['x'], ['y'], [intsAttr('border', [1, 1, 1, 1])], 'crop_2d')], inputs: [vi('x', [8, 8])], outputs: [vi('y')] });
+    expect(catchError(() => upgradeOpset(crop2d, 13)).message).toContain('rank 2');
+    const fill = build({ opset: 7, nodes: [node('ConstantFill', [], ['y'], [intsAttr('shape', [2])], 'fill_1')], inputs: [], outputs: [vi('y')] });
+    expect(catchError(() => upgradeOpset(fill, 13)).message).toContain("node 'fill_1' (ConstantFill)");
+    const bias = build({ opset: 7, nodes: [node('ImageScaler', ['x'], ['y'], [floatsAttr('bias', [1, 2])], 'scaler_2')], inputs: [vi('x', [1, 3, 4, 4])], outputs: [vi('y')] });
+    expect(catchError(() => upgradeOpset(bias, 13)).message).toContain('its bias has 2 values for 3 channels');
+  });
+
   it('subgraph (If) bodies are converted too', async () => {
     const body = (out: string, axis: number) => ({
       name: `body_${out}`,
@@ -818,9 +943,9 @@ describe('other changed contracts', () => {
     expect(catchError(() => upgradeOpset(prelu, 13)).message).toMatch(/^Cannot upgrade node 'prelu_1' \(PRelu\) from opset 6 to 13: /);
     const scan = build({ opset: 8, nodes: [node('Scan', ['x'], ['y'], [], 'scan_1')], inputs: [vi('x')], outputs: [vi('y')] });
     expect(catchError(() => upgradeOpset(scan, 13)).subject).toBe('scan_1');
-    const crop = build({ opset: 7, nodes: [node('Crop', ['x'], ['y'], [intsAttr('border', [1, 1, 1, 1])], 'crop_1')], inputs: [vi('x')], outputs: [vi('y')] });
-    expect(catchError(() => upgradeOpset(crop, 13)).message).toContain("node 'crop_1' (Crop)");
-    expect(upgradeOpset(crop, 9).converted).toEqual([]); // still exists below 10
+    const fill = build({ opset: 7, nodes: [node('GivenTensorFill', [], ['y'], [], 'fill_1')], inputs: [], outputs: [vi('y')] });
+    expect(catchError(() => upgradeOpset(fill, 13)).message).toContain("node 'fill_1' (GivenTensorFill)");
+    expect(upgradeOpset(fill, 9).converted).toEqual([]); // still exists below 10
     const tile = build({ opset: 5, nodes: [node('Tile', ['x', 'tiles', 'axis'], ['y'], [], 'tile_1')], inputs: [vi('x', [2, 3]), vi('tiles', [1], DataType.INT64), vi('axis', [1], DataType.INT64)], outputs: [vi('y')] });
     expect(catchError(() => upgradeOpset(tile, 13)).message).toContain("node 'tile_1' (Tile)");
     const tileConst = build({ opset: 5, nodes: [node('Tile', ['x', 'tiles', 'axis'], ['y'])], inputs: [vi('x', [2, 3])], outputs: [vi('y')], inits: [int64Init('tiles', [4]), int64Init('axis', [1])] });

@@ -56,15 +56,18 @@
  * |                                      |                                                         |  computed; onnx's converter leaves half_pixel, which changes results                   |
  * | Resize                               | 11: roi input, coordinate_transformation_mode (default  | roi = '' (>= 13) or an empty tensor, asymmetric; nearest_mode 'floor' when all scales  |
  * |                                      |  half_pixel), nearest_mode (default round_prefer_floor) |  >= 1, 'ceil' when all <= 1 (onnxruntime's old rule), throws when unknown or mixed;    |
- * |                                      |  13/18/19: additions with compatible defaults           |  13/18/19 compatible                                                                   |
+ * |                                      | 13: roi/scales optional (a named scales counts as       | 13: a 0-element roi / scales (next to sizes) -> '' and trailing '' dropped;            |
+ * |                                      |  given), tf_half_pixel_for_nn removed                   |  tf_half_pixel_for_nn -> half_pixel with nearest_mode floor -> round_prefer_ceil,      |
+ * |                                      |                                                         |  round_prefer_floor -> ceil (same pixels), otherwise throws; 18/19 compatible          |
  * | Cast                                 | 6: `to` was a string                                    | string -> DataType number; 9/13/19/21 compatible                                       |
  * | Scatter                              | 11: deprecated -> ScatterElements (same contract)       | op renamed                                                                             |
  * | Tile                                 | 6: (input, tiles, axis) -> (input, repeats)             | repeats initializer when tiles/axis are constants and the rank is known, else throws   |
  * | LpPool GlobalLpPool                  | 2: `p` float -> int; LpPool 18: ceil_mode (dflt 0)      | p as int (throws when not integral)                                                     |
- * | ImageScaler (experimental)           | 10: removed from the spec                               | Mul(scale) + Add(bias as [1,C,1,1])                                                    |
- * | Affine Crop ParametricSoftplus       | 10: experimental ops removed                            | throws                                                                                 |
- * |  ScaledTanh GivenTensorFill          |                                                         |                                                                                        |
- * |  ConstantFill                        |                                                         |                                                                                        |
+ * | ImageScaler Affine (experimental)    | 10: removed from the spec                               | Mul(scale) + Add(bias as [1,C,1,1]); Affine Mul(alpha) + Add(beta) (trivial steps left |
+ * |                                      |                                                         |  out; none -> Identity)                                                                |
+ * | Crop (experimental)                  | 10: removed                                             | Slice on axes [2,3]: starts [top,left], ends [-bottom,-right] or [top+h,left+w]        |
+ * | ScaledTanh ParametricSoftplus        | 10: removed                                             | Mul(beta) + Tanh / Softplus + Mul(alpha)                                               |
+ * | GivenTensorFill ConstantFill         | 10: removed                                             | throws                                                                                 |
  * | GRU LSTM RNN                         | 7: `output_sequence` removed; 14: layout (dflt 0)       | drop output_sequence                                                                   |
  * | Scan                                 | 9: batch axis removed, scan axes attributes             | throws                                                                                 |
  * | RoiAlign                             | 16: coordinate_transformation_mode (dflt half_pixel)    | set 'output_half_pixel' (the old behaviour) when absent                                 |

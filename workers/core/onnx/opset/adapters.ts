@@ -7,11 +7,11 @@
  */
 import { clip11, prelu7, softmax13 } from './activation';
 import { axesToInput, removeConsumedInputs, type Adapter } from './common';
-import { imageScaler10, removedExperimental } from './experimental';
+import { affine10, crop10, imageScaler10, parametricSoftplus10, removedExperimental, scaledTanh10 } from './experimental';
 import { broadcast7, dft20, gemm7, topk10 } from './math';
 import { lpPool2, rnn7, scan9 } from './nn';
 import { bn14, bn7, bn9, dropout, groupNorm21 } from './normalization';
-import { gridSample20, resize11, roiAlign16, upsample10, upsample7, upsample9 } from './resize';
+import { gridSample20, resize11, resize13, roiAlign16, upsample10, upsample7, upsample9 } from './resize';
 import { cast6, concat4, pad11, pad2, reshape5, scatter11, slice10, split13, split18, split2, tile6 } from './shape';
 
 /** Adapters by op and by the version whose change they cross (applied when from < v <= target). */
@@ -53,12 +53,17 @@ register(['Upsample'], 7, upsample7);
 register(['Upsample'], 9, upsample9);
 register(['Upsample'], 10, upsample10);
 register(['Resize'], 11, resize11);
+register(['Resize'], 13, resize13);
 register(['Cast'], 6, cast6);
 register(['Scatter'], 11, scatter11);
 register(['Tile'], 6, tile6);
 register(['LpPool', 'GlobalLpPool'], 2, lpPool2);
 register(['ImageScaler'], 10, imageScaler10);
-register(['Affine', 'Crop', 'ParametricSoftplus', 'ScaledTanh', 'GivenTensorFill', 'ConstantFill'], 10, removedExperimental);
+register(['Affine'], 10, affine10);
+register(['Crop'], 10, crop10);
+register(['ScaledTanh'], 10, scaledTanh10);
+register(['ParametricSoftplus'], 10, parametricSoftplus10);
+register(['GivenTensorFill', 'ConstantFill'], 10, removedExperimental);
 register(['GRU', 'LSTM', 'RNN'], 7, rnn7);
 register(['Scan'], 9, scan9);
 register(['RoiAlign'], 16, roiAlign16);
