@@ -10,6 +10,9 @@
  *    folder (the app passes it in each worker's init call), so the same URL works in dev, preview and
  *    any static host, and no 27 MB binary goes through the bundler.
  * 3. JSX with Vite's built-in (oxc) transform and React's automatic runtime: no React plugin.
+ * 4. A strict Content-Security-Policy (CONTENT_SECURITY_POLICY below, the one source of the policy),
+ *    sent with X-Content-Type-Options and Referrer-Policy by both servers, and written into the built
+ *    index.html as a <meta> for static hosts that send no headers.
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,6 +24,64 @@ const ISOLATION_HEADERS = {
   // Same-origin only: every file the app loads comes from its own origin.
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/**
+ * The app's Content-Security-Policy, directive by directive: everything from its own origin, nothing
+ * inline, no eval. The loosenings, each needed by something the app does:
+ * - script-src 'wasm-unsafe-eval': onnxruntime-web compiles its .wasm (WebAssembly.instantiate); JS
+ *   eval and new Function stay blocked.
+ * - img-src blob: the thumbnails of dropped images are object URLs; data: the empty favicon.
+ * Workers (the app's own and onnxruntime's pthreads) are same-origin module scripts, so worker-src
+ * needs no blob:, and connect-src no blob: or data: (images reach the workers as Blobs, not URLs).
+ * Styles are one stylesheet; React sets style attributes through the CSSOM, which CSP does not
+ * govern, so style-src needs no 'unsafe-inline'.
+ */
+const CSP_DIRECTIVES = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
+  'worker-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'img-src': ["'self'", 'blob:', 'data:'],
+  'style-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+} as const satisfies Record<string, readonly string[]>;
+type Directives = Record<string, readonly string[]>;
+
+const serialize = (d: Directives): string =>
+  Object.entries(d)
+    .map(([k, v]) => `${k} ${v.join(' ')}`)
+    .join('; ');
+
+/** The policy the preview server (and any static host) sends as a header, for the page and every worker. */
+export const CONTENT_SECURITY_POLICY = serialize(CSP_DIRECTIVES);
+
+/**
+ * The same policy for the built index.html's <meta>: without frame-ancestors, which browsers ignore
+ * (and warn about) in a meta element. A meta tag governs the page only, not its workers, and cannot
+ * stop framing: the header is the real policy, the meta a floor for hosts that send no headers.
+ */
+export const META_CONTENT_SECURITY_POLICY = serialize(Object.fromEntries(Object.entries(CSP_DIRECTIVES).filter(([k]) => k !== 'frame-ancestors')));
+
+/**
+ * Dev only (`vite`, never the build): Vite's client injects each CSS module as an inline <style>
+ * element, so style-src adds 'unsafe-inline'. Its HMR WebSocket is same-origin ('self' covers ws:).
+ */
+const DEV_CONTENT_SECURITY_POLICY = serialize({ ...CSP_DIRECTIVES, 'style-src': ["'self'", "'unsafe-inline'"] });
+
+const securityHeaders = (csp: string) => ({
+  ...ISOLATION_HEADERS,
+  'Content-Security-Policy': csp,
+  // Scripts, workers and the .wasm are only run when served with their own MIME type.
+  'X-Content-Type-Options': 'nosniff',
+  // The app makes no off-origin requests; none of them would need to say where they came from.
+  'Referrer-Policy': 'no-referrer',
+});
+/** What `vite preview` sends with every file (and what a production host should send). */
+export const PREVIEW_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
+const DEV_HEADERS = securityHeaders(DEV_CONTENT_SECURITY_POLICY);
 
 const ORT_DIST = resolve(import.meta.dirname, 'node_modules/onnxruntime-web/dist');
 /** The variant `onnxruntime-web/webgpu` loads (WASM + the native WebGPU provider, asyncify build). */
@@ -43,7 +104,7 @@ function ortWasm(): Plugin {
         const full = resolve(ORT_DIST, file);
         res.setHeader('Content-Type', file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
         res.setHeader('Content-Length', String(statSync(full).size));
-        for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+        for (const [k, v] of Object.entries(DEV_HEADERS)) res.setHeader(k, v);
         createReadStream(full).pipe(res);
       });
     },
@@ -55,8 +116,21 @@ function ortWasm(): Plugin {
   };
 }
 
+/** The built index.html gets the policy as its first element after <meta charset>, before any script or style. */
+function cspMeta(): Plugin {
+  return {
+    name: 'zeropoint:csp-meta',
+    apply: 'build',
+    transformIndexHtml(html) {
+      const charset = /<meta charset="[^"]*"\s*\/?>/i;
+      if (!charset.test(html)) throw new Error('index.html has no <meta charset>: the CSP meta goes after it');
+      return html.replace(charset, (m) => `${m}\n    <meta http-equiv="Content-Security-Policy" content="${META_CONTENT_SECURITY_POLICY}" />`);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [ortWasm()],
+  plugins: [ortWasm(), cspMeta()],
   resolve: {
     // 'onnxruntime-web/webgpu' -> dist/ort.webgpu.min.mjs (glue and binary loaded from wasmPaths).
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
@@ -71,10 +145,10 @@ export default defineConfig({
     format: 'es',
   },
   server: {
-    headers: ISOLATION_HEADERS,
+    headers: DEV_HEADERS,
   },
   preview: {
-    headers: ISOLATION_HEADERS,
+    headers: PREVIEW_HEADERS,
   },
   build: {
     target: 'es2023',
