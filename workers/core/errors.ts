@@ -11,6 +11,11 @@ export type ZeropointErrorCode =
   | 'opset-upgrade' // an op cannot be converted safely to the target opset
   | 'external-data' // a tensor's external data file is missing or short
   | 'bad-graph' // structural problems: dangling tensor, cycle
+  | 'bad-model' // a field no valid model has: opset 0, negative dims, data type 99, data shorter than its shape
+  | 'refused-file' // a path that is not a regular file the user gave: a device, a FIFO, a link out of the folder
+  | 'refused-output' // an output path that is an input, the other output, or not a regular file
+  | 'too-large' // past a limit of intake/limits.ts: bytes, pixels, elements, nesting
+  | 'timeout' // one inference run took longer than its budget
   | 'not-image-model' // the model's input is not an image tensor
   | 'bad-image' // an image failed to decode
   | 'no-images' // a calibration folder with no images

@@ -20,6 +20,7 @@ import type {
   UnknownField,
   ValueInfo,
 } from './types';
+import { DEFAULT_LIMITS } from '../intake/limits';
 import { Reader, WireError, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './wire';
 
 type FieldReader<T> = (r: Reader, msg: T, field: number, wireType: number) => boolean;
@@ -67,26 +68,65 @@ function repeated(r: Reader, wireType: number, scalarWire: number, readOne: () =
   return false;
 }
 
-function packedFloats(r: Reader, wireType: number, existing: Float32Array | undefined): Float32Array | undefined {
+/**
+ * Numeric repeated fields as they are read: chunks and values are collected here and joined once
+ * when the tensor's message ends (finishTensor), so a field written unpacked (one tag per value) costs
+ * linear time, not a copy of everything read so far per value.
+ */
+interface PendingTensorData {
+  /** Packed chunks as typed arrays; unpacked values gathered into plain arrays between them. */
+  floats?: Array<Float32Array | number[]>;
+  int32?: number[];
+  doubles?: number[];
+}
+const pendingData = new WeakMap<TensorProto, PendingTensorData>();
+
+function pendingOf(t: TensorProto): PendingTensorData {
+  let p = pendingData.get(t);
+  if (!p) {
+    p = {};
+    pendingData.set(t, p);
+  }
+  return p;
+}
+
+function readFloats(r: Reader, wireType: number, t: TensorProto): boolean {
   if (wireType === WIRE_LEN) {
     const bytes = r.bytes();
     if (bytes.length % 4 !== 0) throw new WireError('packed float field length is not a multiple of 4', 'malformed');
     const values = new Float32Array(bytes.length / 4);
     new Uint8Array(values.buffer).set(bytes);
-    return existing ? concatF32(existing, values) : values;
+    (pendingOf(t).floats ??= []).push(values);
+    return true;
   }
   if (wireType === WIRE_FIXED32) {
-    const v = new Float32Array([r.float()]);
-    return existing ? concatF32(existing, v) : v;
+    const chunks = (pendingOf(t).floats ??= []);
+    const last = chunks.at(-1);
+    const v = r.float();
+    if (Array.isArray(last)) last.push(v);
+    else chunks.push([v]);
+    return true;
   }
-  return undefined;
+  return false;
 }
 
-function concatF32(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+/** Joins what readTensor collected into the tensor's typed arrays. */
+function finishTensor(t: TensorProto): TensorProto {
+  const p = pendingData.get(t);
+  if (!p) return t;
+  pendingData.delete(t);
+  if (p.floats) {
+    const out = new Float32Array(p.floats.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of p.floats) {
+      out.set(c, at);
+      at += c.length;
+    }
+    t.floatData = out;
+  }
+  if (p.int32) t.int32Data = Int32Array.from(p.int32);
+  if (p.doubles) t.doubleData = Float64Array.from(p.doubles);
+  return t;
 }
 
 const readStringEntry: FieldReader<StringStringEntry> = (r, m, f, w) => {
@@ -113,17 +153,12 @@ export const readTensor: FieldReader<TensorProto> = (r, t, f, w) => {
       if (w !== WIRE_VARINT) return false;
       t.dataType = r.int64();
       return true;
-    case 4: {
-      const v = packedFloats(r, w, t.floatData);
-      if (!v) return false;
-      t.floatData = v;
-      return true;
-    }
+    case 4:
+      return readFloats(r, w, t);
     case 5: {
-      const vals: number[] = t.int32Data ? Array.from(t.int32Data) : [];
-      if (!repeated(r, w, WIRE_VARINT, () => vals.push(r.int64()))) return false;
-      t.int32Data = Int32Array.from(vals);
-      return true;
+      if (w !== WIRE_LEN && w !== WIRE_VARINT) return false;
+      const vals = (pendingOf(t).int32 ??= []);
+      return repeated(r, w, WIRE_VARINT, () => vals.push(r.int64()));
     }
     case 6:
       if (w !== WIRE_LEN) return false;
@@ -142,10 +177,9 @@ export const readTensor: FieldReader<TensorProto> = (r, t, f, w) => {
       t.rawData = r.bytes();
       return true;
     case 10: {
-      const vals: number[] = t.doubleData ? Array.from(t.doubleData) : [];
-      if (!repeated(r, w, WIRE_FIXED64, () => vals.push(r.double()))) return false;
-      t.doubleData = Float64Array.from(vals);
-      return true;
+      if (w !== WIRE_LEN && w !== WIRE_FIXED64) return false;
+      const vals = (pendingOf(t).doubles ??= []);
+      return repeated(r, w, WIRE_FIXED64, () => vals.push(r.double()));
     }
     case 11: {
       const vals = (t.uint64Data ??= []);
@@ -171,7 +205,7 @@ export const readTensor: FieldReader<TensorProto> = (r, t, f, w) => {
       return false;
   }
 };
-const tensor = (r: Reader) => sub<TensorProto>(r, () => ({ dims: [] }), readTensor);
+const tensor = (r: Reader) => finishTensor(sub<TensorProto>(r, () => ({ dims: [] }), readTensor));
 
 const readDimension: FieldReader<Dimension> = (r, d, f, w) => {
   if (f === 1 && w === WIRE_VARINT) d.dimValue = r.int64();
@@ -333,8 +367,23 @@ const readGraph: FieldReader<Graph> = (r, g, f, w) => {
       return false;
   }
 };
+/** Graphs being read, outermost first: decoding is synchronous, so one counter serves every call. */
+let graphDepth = 0;
+let maxGraphDepth = DEFAULT_LIMITS.maxGraphDepth;
+
+/** Thrown when subgraphs nest deeper than the limit; decodeModel names the file. */
+class TooDeep extends Error {}
+
 function graph(r: Reader): Graph {
-  return sub<Graph>(r, () => ({ node: [], initializer: [], input: [], output: [], valueInfo: [] }), readGraph);
+  // The main graph is depth 1; each If/Loop/Scan body one more. The bound keeps the recursion (here
+  // and in every later walk over subgraphs) to what a real model needs.
+  if (graphDepth >= maxGraphDepth + 1) throw new TooDeep();
+  graphDepth++;
+  try {
+    return sub<Graph>(r, () => ({ node: [], initializer: [], input: [], output: [], valueInfo: [] }), readGraph);
+  } finally {
+    graphDepth--;
+  }
 }
 
 const readModel: FieldReader<Model> = (r, m, f, w) => {
@@ -386,6 +435,8 @@ const MODEL_FIELDS_KEPT_AS_BYTES = new Set([20, 25, 26]);
 export interface DecodeOptions {
   /** Named in error messages: a file name or path. */
   readonly source?: string;
+  /** Subgraphs nested inside subgraphs that are accepted (DEFAULT_LIMITS.maxGraphDepth). */
+  readonly maxGraphDepth?: number;
 }
 
 /**
@@ -395,9 +446,15 @@ export interface DecodeOptions {
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
   const source = options.source ?? 'the model';
   const model: Model = { opsetImport: [] };
+  const depthLimit = options.maxGraphDepth ?? DEFAULT_LIMITS.maxGraphDepth;
   try {
+    maxGraphDepth = depthLimit;
+    graphDepth = 0;
     readFields(new Reader(bytes), bytes.length, model, readModel);
   } catch (e) {
+    if (e instanceof TooDeep) {
+      throw new ZeropointError('bad-model', `'${source}' nests subgraphs (If/Loop/Scan bodies) more than ${depthLimit} deep, where real models nest a few levels; the file is malformed or made to exhaust the reader, and is refused.`, { subject: source });
+    }
     if (!(e instanceof WireError)) throw e;
     // A ModelProto written by any ONNX exporter starts with ir_version (field 1, varint): 0x08.
     if (e.kind === 'eof' && bytes[0] === 0x08) {
@@ -422,7 +479,7 @@ function notOnnx(source: string): ZeropointError {
 /** Decodes a serialized TensorProto (the .pb files of ONNX test data sets). */
 export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): TensorProto {
   try {
-    return readFields<TensorProto>(new Reader(bytes), bytes.length, { dims: [] }, readTensor);
+    return finishTensor(readFields<TensorProto>(new Reader(bytes), bytes.length, { dims: [] }, readTensor));
   } catch (e) {
     if (!(e instanceof WireError)) throw e;
     throw new ZeropointError('not-onnx', `'${options.source ?? 'the tensor'}' is not a serialized ONNX TensorProto (${e.message}).`);
