@@ -20,4 +20,5 @@ declare class TextEncoder {
 }
 declare const console: { log(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void };
 declare function setTimeout(handler: () => void, ms?: number): unknown;
+declare function clearTimeout(id: unknown): void;
 declare function queueMicrotask(cb: () => void): void;

@@ -65,3 +65,36 @@ export function classifyRuntimeError(e: unknown, options: { source: string; runt
   const firstLine = text.split('\n')[0].replace(/^\[[^\]]*\]\s*/, '');
   return new ZeropointError('runtime', `${runtime} could not run '${source}': ${firstLine}`, { subject: source, cause: e });
 }
+
+export interface RunBudget {
+  /** Milliseconds one run may take (limits.ts: runTimeoutMs). */
+  readonly ms: number;
+  /** How the user raises it, for the message: "--run-timeout SECONDS", "the run budget in Calibrate". */
+  readonly raise?: string;
+}
+
+/**
+ * `run` unless it takes longer than the budget, then 'timeout' naming what ran on what. The run
+ * itself may go on in the runtime (onnxruntime cannot interrupt a kernel): a host that times out
+ * releases nothing and ends the process or worker.
+ */
+export async function runWithin<T>(run: Promise<T>, budget: RunBudget | undefined, what: string): Promise<T> {
+  if (!budget || !(budget.ms > 0) || !Number.isFinite(budget.ms)) return run;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = budget.ms >= 1000 ? `${+(budget.ms / 1000).toFixed(1)} s` : `${budget.ms} ms`;
+      reject(
+        new ZeropointError(
+          'timeout',
+          `${what} took longer than ${seconds}, the budget for one run; the model may loop without end (a Loop with a huge trip count) or be far heavier than its input suggests${budget.raise ? `. If it is only slow, raise the budget with ${budget.raise}` : ''}.`,
+        ),
+      );
+    }, budget.ms);
+  });
+  try {
+    return await Promise.race([run, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

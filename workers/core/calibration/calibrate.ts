@@ -6,12 +6,13 @@
  * Without histograms (MinMax, moving-average MinMax) onnxruntime computes each tensor's min and max
  * inside the graph (augmentForMinMax), so calibrating costs about one plain inference per image.
  */
-import { throwIfAborted, ZeropointError } from '../errors';
+import { isZeropointError, throwIfAborted, ZeropointError } from '../errors';
+import { quote } from '../intake/names';
 import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
-import type { Feeds, Runner, RunnerSession, RunnerTensor } from '../runner';
+import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
 import {
   augmentForChannelMeans,
   augmentForMinMax,
@@ -71,6 +72,8 @@ export interface CalibrateOptions {
   /** Which items of the source to run (for a worker pool): [start, end). */
   readonly range?: { start: number; end: number };
   readonly threads?: number;
+  /** The most one image's run may take; past it calibration stops with 'timeout' naming the image. */
+  readonly runBudget?: RunBudget;
 }
 
 /** One way of reading a tensor's batch statistics out of a run. */
@@ -157,6 +160,7 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   const skipped = new Set<string>();
   const wanted = new Set(tensors);
   const t0 = Date.now();
+  let timedOut = false;
   try {
     for (let i = start; i < end; i++) {
       throwIfAborted(options.signal);
@@ -166,12 +170,17 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
         updateCalibrationStats(stats, name, t.data as Float32Array);
         shapes[name] = [...t.dims];
       }
-      const outputs = await observer.session.run(feeds, { signal: options.signal });
+      const run = observer.session.run(feeds, { signal: options.signal });
+      const outputs = await runWithin(run, options.runBudget, `Calibrating on image ${quote(source.label?.(i) ?? `#${i + 1}`)}`).catch((e: unknown) => {
+        timedOut = isZeropointError(e) && e.code === 'timeout';
+        throw e;
+      });
       observer.observe(outputs, stats, shapes, skipped);
       options.onProgress?.({ done: i - start + 1, total: end - start, elapsedMs: Date.now() - t0 });
     }
   } finally {
-    await observer.session.release();
+    // A run that timed out may still be going on inside the runtime: releasing its session then is unsafe.
+    if (!timedOut) await observer.session.release();
   }
   return { stats, shapes, skipped: [...skipped], images: end - start };
 }

@@ -5,13 +5,14 @@
  * gives every layer.
  */
 import { augmentModel } from '../calibration/augment';
-import { throwIfAborted, ZeropointError } from '../errors';
+import { isZeropointError, throwIfAborted, ZeropointError } from '../errors';
 import { indexGraph, topologicalOrder } from '../graph/graph';
 import { encodeModel } from '../onnx/encode';
 import { float32ToFloat16, runnerTensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Model } from '../onnx/types';
 import type { TensorMapping } from '../quant/rewrite';
-import type { Feeds, Runner, RunnerTensor } from '../runner';
+import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerTensor } from '../runner';
+import { quote } from '../intake/names';
 import type { CalibrationSource } from '../calibration/calibrate';
 import {
   addChannelErrors,
@@ -63,6 +64,8 @@ export interface CompareOptions {
    * only valid during the call.
    */
   readonly onLayerValues?: (fp32Tensor: string, fp32: Float32Array, int8: Float32Array) => void;
+  /** The most one model's run on one image may take; past it the comparison stops with 'timeout'. */
+  readonly runBudget?: RunBudget;
 }
 
 /** Reads the mapping a Zeropoint-written INT8 model carries in its metadata (undefined for foreign models). */
@@ -110,12 +113,14 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
   const outputs: Record<string, ErrorStats> = Object.fromEntries(outputNames.map((n) => [n, createErrorStats({ histogramBins: options.histogramBins })]));
   const layers: Record<string, ErrorStats> = Object.fromEntries(usable.map((m) => [m.fp32, createErrorStats({ histogramBins: options.histogramBins })]));
   let agreement: AgreementStats | null = null;
+  let timedOut = false;
   try {
     for (let i = 0; i < source.count; i++) {
       throwIfAborted(options.signal);
       const feeds = await source.feeds(i);
-      const a = await fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal });
-      const b = await qSession.run(adaptFeeds(int8, feeds), { signal: options.signal });
+      const image = quote(source.label?.(i) ?? `#${i + 1}`);
+      const a = await runWithin(fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal }), options.runBudget, `Running the FP32 model on image ${image}`);
+      const b = await runWithin(qSession.run(adaptFeeds(int8, feeds), { signal: options.signal }), options.runBudget, `Running the INT8 model on image ${image}`);
       for (const name of outputNames) addPair(outputs[name], runnerTensorToFloat32(a[name]), runnerTensorToFloat32(b[name]));
       for (const m of usable) {
         const x = a[m.fp32];
@@ -135,9 +140,15 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
       }
       options.onProgress?.({ done: i + 1, total: source.count });
     }
+  } catch (e) {
+    timedOut = isZeropointError(e) && e.code === 'timeout';
+    throw e;
   } finally {
-    await fpSession.release();
-    await qSession.release();
+    // A run that timed out may still be going on inside the runtime: releasing its session then is unsafe.
+    if (!timedOut) {
+      await fpSession.release();
+      await qSession.release();
+    }
   }
   const order = topologicalOrder(fp32.graph!);
   const position = new Map<number, number>(order.map((nodeIndex, k) => [nodeIndex, k]));

@@ -117,6 +117,23 @@ export function externalDataFiles(model: Model, options: ExternalDataOptions = {
 }
 
 /**
+ * Per external data file (as `externalDataFiles` names it), how many bytes from its start the model
+ * declares it needs: the largest offset + length over its tensors (length from the shape when not
+ * written). A host reads only that much, so a data file that is a stream or far larger than its
+ * tensors is never read without bound.
+ */
+export function externalDataExtents(model: Model, options: ExternalDataOptions = {}): Map<string, number> {
+  const extents = new Map<string, number>();
+  for (const site of externalTensors(model)) {
+    const ref = externalRef(site, options.source);
+    const size = elementSize(site.tensor.dataType ?? 0);
+    const length = ref.length ?? (size === undefined ? 0 : numel(site.tensor.dims) * size);
+    extents.set(ref.location, Math.max(extents.get(ref.location) ?? 0, ref.offset + length));
+  }
+  return extents;
+}
+
+/**
  * Points every external tensor's raw_data at its bytes in `files` (views, no copy) and removes its
  * external_data and data_location, so the model is self-contained (encodeModel writes the weights
  * inline). Either every external tensor is attached or, on an error, none is. Mutates and returns `model`.

@@ -13,6 +13,7 @@
  * A custom spec JSON may start from a preset with `"preset": "imagenet"` and override fields; fields it
  * does not give come from the preset, or from `raw` when it names none.
  */
+import { checkJsonDepth } from '../intake/json';
 import { ZeropointError } from '../errors';
 import { DataType, type ValueInfo } from '../onnx/types';
 
@@ -215,6 +216,7 @@ function checkFieldTypes(spec: Readonly<Record<string, unknown>> | PartialSpec |
  * `sourceName`. The result still needs resolveSpec (which knows the channel count).
  */
 export function parseSpecJson(text: string, sourceName: string): PartialSpec {
+  checkJsonDepth(text, { source: sourceName });
   let value: unknown;
   try {
     value = JSON.parse(text);
