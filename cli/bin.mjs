@@ -7,4 +7,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./zeropoint.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A run that timed out may still be going on inside onnxruntime and would keep the process alive:
+// exit once what was written to stdout and stderr has been flushed.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -156,7 +156,7 @@ describe('readModelFile', () => {
     // a data file location that is a folder
     const path = await writeExternalMnist('folder', { writeData: false });
     await mkdir(join(dir, 'folder', 'weights.bin'));
-    await expect(readModelFile(path)).rejects.toMatchObject({ code: 'io', message: expect.stringContaining(`Cannot read external data file of '${path}'`) });
+    await expect(readModelFile(path)).rejects.toMatchObject({ code: 'refused-file', message: `External data file 'weights.bin' of '${path}' is a directory, not a regular file; external data must be a regular file next to the model.` });
   });
 
   it('reports a file that is not a model as not-onnx', async () => {

@@ -2,15 +2,25 @@
  * Node glue between files and the engine, shared by the CLI, the bench and the tests: image folders
  * as calibration sources, preprocessing specs from a preset name or a JSON file, labels CSVs.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isZeropointError, ZeropointError } from '../workers/core/errors';
+import { readInputFile } from '../workers/core/intake/files';
+import { DEFAULT_LIMITS } from '../workers/core/intake/limits';
+import { quote } from '../workers/core/intake/names';
 import type { CalibrationSource } from '../workers/core/calibration/calibrate';
 import { indexGraph } from '../workers/core/graph/graph';
 import type { Model } from '../workers/core/onnx/types';
 import { imageToTensor } from '../workers/core/preprocess/image';
 import { inputGeometry, parseSpecJson, PRESET_NAMES, resolveSpec, type InputGeometry, type PresetName, type PreprocessSpec } from '../workers/core/preprocess/spec';
-import { decodeImageFile } from './images';
+import { nodeFileHost } from './fs-host';
+import { decodeImageFile, type DecodeImageOptions } from './images';
+
+const textDecoder = new TextDecoder('utf-8');
+
+/** A small text file the user named (a spec, labels): a regular file within the text limit. */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  return textDecoder.decode(await readInputFile(nodeFileHost, path, { what, maxBytes: DEFAULT_LIMITS.maxTextBytes }));
+}
 
 /** The model's single image input; several data inputs are refused by name. */
 export function imageInput(model: Model, source: string, size: { width?: number; height?: number } = {}): InputGeometry {
@@ -19,8 +29,9 @@ export function imageInput(model: Model, source: string, size: { width?: number;
   if (inputs.length !== 1) {
     throw new ZeropointError('not-image-model', `'${source}' has ${inputs.length} inputs (${inputs.map((i) => `'${i.name}'`).join(', ') || 'none'}); Zeropoint calibrates models with one image input.`, { subject: source });
   }
+  let geometry: InputGeometry;
   try {
-    return inputGeometry(inputs[0], size);
+    geometry = inputGeometry(inputs[0], size);
   } catch (e) {
     // inputGeometry names the input; say which file it is in too.
     if (isZeropointError(e) && e.code === 'not-image-model') {
@@ -28,27 +39,39 @@ export function imageInput(model: Model, source: string, size: { width?: number;
     }
     throw e;
   }
+  const values = geometry.channels * geometry.height * geometry.width;
+  if (values > DEFAULT_LIMITS.maxTensorElements) {
+    throw new ZeropointError('too-large', `Input ${quote(geometry.name)} of ${quote(source)} would be ${geometry.channels}x${geometry.height}x${geometry.width} (${values.toExponential(2)} values), more than the ${DEFAULT_LIMITS.maxTensorElements.toLocaleString('en-US')} Zeropoint feeds; give a smaller --width/--height.`, { subject: geometry.name });
+  }
+  return geometry;
 }
+
+/** The preset names, for usage and messages. */
+export const PRESETS_TEXT = PRESET_NAMES.join(', ');
+
+export const isPreset = (value: string): value is PresetName => (PRESET_NAMES as string[]).includes(value);
 
 /** A preset name, or the path of a JSON spec file. */
 export async function loadSpec(presetOrFile: string, geometry: InputGeometry): Promise<PreprocessSpec> {
-  if ((PRESET_NAMES as string[]).includes(presetOrFile)) return resolveSpec(presetOrFile as PresetName, { channels: geometry.channels });
+  if (isPreset(presetOrFile)) return resolveSpec(presetOrFile as PresetName, { channels: geometry.channels });
   let text: string;
   try {
-    text = await readFile(presetOrFile, 'utf8');
-  } catch {
+    text = await readTextFile(presetOrFile, 'spec file');
+  } catch (e) {
+    // A file that is there but refused (a device, too large) says so; anything else is a mistyped preset or path.
+    if (isZeropointError(e) && e.code !== 'io') throw e;
     throw new ZeropointError('bad-spec', `Preprocessing '${presetOrFile}' is neither a preset (${PRESET_NAMES.join(', ')}) nor a readable JSON spec file; pass one of those presets or the path of a JSON spec file.`, { subject: presetOrFile });
   }
   return resolveSpec(parseSpecJson(text, presetOrFile), { channels: geometry.channels });
 }
 
 /** Images decoded and preprocessed on demand: memory holds one image at a time. */
-export function imageFolderSource(files: readonly string[], spec: PreprocessSpec, geometry: InputGeometry): CalibrationSource {
+export function imageFolderSource(files: readonly string[], spec: PreprocessSpec, geometry: InputGeometry, decode: DecodeImageOptions = {}): CalibrationSource {
   return {
     count: files.length,
     label: (i) => files[i],
     async feeds(i) {
-      const image = await decodeImageFile(files[i]);
+      const image = await decodeImageFile(files[i], decode);
       const t = imageToTensor(image, spec, geometry);
       return { [geometry.name]: { type: 'float32', dims: t.dims, data: t.data } };
     },
@@ -57,12 +80,7 @@ export function imageFolderSource(files: readonly string[], spec: PreprocessSpec
 
 /** LABELS.csv: `file,class-index` lines (a header line is allowed). Keys are file base names. */
 export async function readLabels(path: string): Promise<Map<string, number>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ZeropointError('io', `Cannot read labels file '${path}': ${(e as Error).message}.`, { subject: path });
-  }
+  const text = await readTextFile(path, 'labels file');
   const labels = new Map<string, number>();
   text.split(/\r?\n/).forEach((line, i) => {
     const trimmed = line.trim();

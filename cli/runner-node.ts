@@ -17,6 +17,13 @@ export function runtimeError(e: unknown, source: string): ZeropointError {
   return classifyRuntimeError(e, { source, runtime: 'onnxruntime' });
 }
 
+/**
+ * onnxruntime's own log (coloured `[E:onnxruntime ...]` lines on stderr) stays quiet unless asked
+ * for with ZEROPOINT_DEBUG: its errors reach the user as one zeropoint line instead.
+ */
+const LOG_SEVERITY = process.env.ZEROPOINT_DEBUG ? 2 : 4;
+ort.env.logLevel = process.env.ZEROPOINT_DEBUG ? 'warning' : 'fatal';
+
 export function createNodeRunner(options: { source?: string } = {}): Runner {
   return {
     name: 'onnxruntime-node (CPU)',
@@ -28,7 +35,7 @@ export function createNodeRunner(options: { source?: string } = {}): Runner {
           graphOptimizationLevel: opts.optimization ?? 'all',
           intraOpNumThreads: opts.threads ?? 0,
           executionProviders: ['cpu'],
-          logSeverityLevel: 3,
+          logSeverityLevel: LOG_SEVERITY,
         });
       } catch (e) {
         throw runtimeError(e, source);

@@ -294,6 +294,7 @@ describe('inspect on every shared model', () => {
     { file: 'yolo-fastestv2.onnx', opset: 11, inputs: [{ name: 'input.1', type: 'float', shape: [1, 3, 352, 352] }], format: 'none' },
     { file: 'yolov8n-fp32-topology.onnx', opset: 20, inputs: [{ name: 'images', type: 'float', shape: [1, 3, 640, 640] }], format: 'none' },
     { file: 'yolov8n-int8-dynamic.onnx', opset: 20, inputs: [{ name: 'images', type: 'float', shape: [1, 3, 640, 640] }], format: 'dynamic' },
+    { file: 'yunet-120x160.onnx', opset: 9, inputs: [{ name: 'input', type: 'float', shape: [1, 3, 120, 160] }], format: 'none' },
   ];
 
   it('the table lists every model in ../shared/assets/models', async () => {

@@ -6,10 +6,11 @@
  *   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels CSV] [--limit N] [--json]
  *
  * Progress goes to stderr, results to stdout. Any failure prints one line that names the file or node
- * and what to do, exits non-zero, and leaves OUT unwritten (the model is written to a temporary file
- * next to OUT and renamed only once onnxruntime has loaded it).
+ * and what to do, exits non-zero, and leaves every output unwritten: the output paths are checked
+ * before any work (never an input, never a device), and the model and the report are written to
+ * temporary files and renamed only once onnxruntime has loaded the model (fs-host.ts: all or none).
+ * Every line is printed with control characters escaped, so a name cannot forge or colour a line.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { calibrate } from '../workers/core/calibration/calibrate';
@@ -17,11 +18,16 @@ import { RANGE_METHODS, type RangeMethod } from '../workers/core/calibration/ran
 import { isZeropointError, ZeropointError } from '../workers/core/errors';
 import { inspectModel, type ModelSummary } from '../workers/core/graph/inspect';
 import { compareModels, mappingFromModel, type ComparisonResult } from '../workers/core/metrics/compare';
+import { checkOutputs } from '../workers/core/intake/files';
+import { DEFAULT_LIMITS } from '../workers/core/intake/limits';
+import { oneLine, quote } from '../workers/core/intake/names';
 import { encodeModel } from '../workers/core/onnx/encode';
+import type { RunBudget } from '../workers/core/runner';
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, type QuantizeOptions } from '../workers/core/quant/quantize';
-import { listImages } from './images';
+import { nodeFileHost, writeOutputs } from './fs-host';
+import { scanImages, type ImageListing } from './images';
 import { readModelFile } from './model-io';
-import { imageFolderSource, imageInput, loadSpec, readLabels } from './pipeline';
+import { imageFolderSource, imageInput, isPreset, loadSpec, PRESETS_TEXT, readLabels } from './pipeline';
 import { createNodeRunner } from './runner-node';
 
 const USAGE = `Usage:
@@ -30,9 +36,16 @@ const USAGE = `Usage:
       [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
+      [--max-image-pixels N] [--run-timeout SECONDS]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
-      [--limit N] [--width W --height H] [--json]
-Presets: imagenet, caffe, unit, raw, yolo.`;
+      [--limit N] [--width W --height H] [--max-image-pixels N] [--run-timeout SECONDS] [--json]
+Presets: ${PRESETS_TEXT}.
+Limits: images up to ${DEFAULT_LIMITS.maxImagePixels / 1e6} megapixels (--max-image-pixels), one inference run up to ${DEFAULT_LIMITS.runTimeoutMs / 1000} s (--run-timeout).`;
+
+/** One line to stderr, control characters escaped (names from files and models may hold any). */
+function say(line: string): void {
+  process.stderr.write(`${oneLine(line)}\n`);
+}
 
 function fail(message: string): never {
   throw new ZeropointError('bad-option', message);
@@ -50,7 +63,7 @@ function progress(label: string): (p: { done: number; total: number }) => void {
     last = now;
     const rate = done / Math.max((now - t0) / 1000, 1e-3);
     const left = (total - done) / Math.max(rate, 1e-9);
-    const line = `${label} ${done}/${total} images, ${rate.toFixed(1)} img/s, ${left.toFixed(0)} s left`;
+    const line = oneLine(`${label} ${done}/${total} images, ${rate.toFixed(1)} img/s, ${left.toFixed(0)} s left`);
     if (process.stderr.isTTY) {
       process.stderr.write(`\r${line}\x1b[K${done === total ? '\n' : ''}`);
       progressLineOpen = done !== total;
@@ -68,6 +81,51 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 /** --width/--height: the input size for models whose image input has dynamic height or width. */
 function inputSize(values: { width?: string; height?: string }): { width?: number; height?: number } {
   return { width: positiveInt(values.width, '--width'), height: positiveInt(values.height, '--height') };
+}
+
+/** Options shared by quantize and compare: how big an image and how long a run may be. */
+const LIMIT_OPTIONS = {
+  'max-image-pixels': { type: 'string' },
+  'run-timeout': { type: 'string' },
+} as const;
+
+function decodeLimits(values: { 'max-image-pixels'?: string }): { maxPixels?: number; raise: string } {
+  return { maxPixels: positiveInt(values['max-image-pixels'], '--max-image-pixels'), raise: '--max-image-pixels N' };
+}
+
+function runBudget(values: { 'run-timeout'?: string }): RunBudget {
+  const text = values['run-timeout'];
+  const seconds = text === undefined ? DEFAULT_LIMITS.runTimeoutMs / 1000 : Number(text);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) fail(`--run-timeout '${text}' must be a positive number of seconds.`);
+  return { ms: seconds * 1000, raise: '--run-timeout SECONDS' };
+}
+
+/** The images of a folder; entries that are not regular image files inside it are noted, not read. */
+async function imagesOf(dir: string, limit: number | undefined): Promise<ImageListing> {
+  const listing = await scanImages(dir, { limit });
+  const n = listing.skipped.length;
+  if (n > 0) {
+    const shown = listing.skipped.slice(0, 3).map((s) => `${quote(s.path)} (${s.reason})`);
+    say(`note: skipped ${n} entr${n === 1 ? 'y' : 'ies'} of ${quote(dir)} that ${n === 1 ? 'is not a regular image file' : 'are not regular image files'} inside it: ${shown.join(', ')}${n > 3 ? ', ...' : ''}`);
+  }
+  return listing;
+}
+
+/**
+ * parseArgs reads `--limit -1` as a flag followed by an unknown option '-1' and says so in three
+ * lines; a value that looks like a number is joined to its flag (`--limit=-1`), so the flag's own
+ * check can name it.
+ */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i].startsWith('--') && !args[i].includes('=') && next !== undefined && /^-\d|^-\.\d|^-inf/i.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
 }
 
 function list(value: string | undefined): string[] {
@@ -128,11 +186,12 @@ async function quantize(args: string[]): Promise<void> {
       'keep-first-last': { type: 'boolean' },
       'bias-correction': { type: 'boolean' },
       report: { type: 'string' },
+      ...LIMIT_OPTIONS,
     },
   });
   if (positionals.length !== 1) fail('quantize takes one MODEL path.');
   if (!values.calib) fail('quantize needs --calib DIR (a folder of calibration images).');
-  if (!values.preprocess) fail('quantize needs --preprocess PRESET|SPEC.json (presets: imagenet, caffe, unit, raw, yolo).');
+  if (!values.preprocess) fail(`quantize needs --preprocess PRESET|SPEC.json (presets: ${PRESETS_TEXT}).`);
   if (!values.out) fail('quantize needs --out OUT.onnx.');
   const method = values.method as RangeMethod;
   if (!RANGE_METHODS.includes(method)) fail(`Unknown --method '${values.method}'; use one of ${RANGE_METHODS.join(', ')}.`);
@@ -140,13 +199,22 @@ async function quantize(args: string[]): Promise<void> {
   const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
   if (percentile !== undefined && !(percentile > 50 && percentile <= 100)) fail(`--percentile '${values.percentile}' must be a number in (50, 100].`);
   const limit = positiveInt(values.limit, '--limit');
+  const decode = decodeLimits(values);
+  const budget = runBudget(values);
+  const out = values.out;
+  const reportPath = values.report;
+  const outputs = [{ flag: '--out', path: out }, ...(reportPath ? [{ flag: '--report', path: reportPath }] : [])];
+  // Before reading anything big: an output that is a device, or in a folder that is not there, fails first.
+  await checkOutputs(nodeFileHost, outputs, []);
 
-  const { model, path } = await readModelFile(positionals[0]);
+  const { model, path, externalFiles } = await readModelFile(positionals[0]);
   const source = basename(path);
   const prepared = prepareModel(model, { source });
   const geometry = imageInput(prepared.model, source, inputSize(values));
   const spec = await loadSpec(values.preprocess, geometry);
-  const files = await listImages(values.calib, { limit });
+  const { files } = await imagesOf(values.calib, limit);
+  // Every output is checked against every input, so no run can write over what it reads.
+  await checkOutputs(nodeFileHost, outputs, [path, ...externalFiles, ...(isPreset(values.preprocess) ? [] : [values.preprocess]), ...files]);
   const runner = createNodeRunner({ source });
   const options: Partial<QuantizeOptions> = {
     method,
@@ -163,7 +231,8 @@ async function quantize(args: string[]): Promise<void> {
   for (const name of options.keepNodes ?? []) if (!known.has(name)) fail(`--keep-fp32 names node '${name}', which '${source}' does not have; 'zeropoint inspect --json' lists the ops, and the report lists node names.`);
 
   const t0 = Date.now();
-  const calibration = await calibrate(prepared.model, runner, imageFolderSource(files, spec, geometry), {
+  const calibration = await calibrate(prepared.model, runner, imageFolderSource(files, spec, geometry, decode), {
+    runBudget: budget,
     onProgress: progress('calibrating'),
     plan: { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
     collector: { histograms: method !== 'minmax' && method !== 'moving-average' },
@@ -176,41 +245,33 @@ async function quantize(args: string[]): Promise<void> {
   // Prove onnxruntime loads it before anything is written at OUT.
   const check = await runner.createSession(bytes);
   await check.release();
-  const tmp = `${values.out}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, values.out);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new ZeropointError('io', `Cannot write '${values.out}': ${(e as Error).message}.`, { subject: values.out });
-  }
-  const fp32Bytes = encodeModel(prepared.model).length;
+ const fp32Bytes = encodeModel(prepared.model).length;
   const r = result.report;
+  const report = reportPath
+    ? {
+        model: path,
+        output: out,
+        preprocess: spec,
+        calibration: { images: calibration.images, folder: values.calib, skippedTensors: calibration.skipped },
+        prepared: { opset: prepared.opset, upgradedNodes: prepared.upgradedNodes, widened: prepared.widened, notes: prepared.notes },
+        sizes: { fp32: fp32Bytes, int8: bytes.length },
+        ...r,
+        mapping: result.mapping,
+      }
+    : undefined;
+  await writeOutputs([{ path: out, bytes }, ...(reportPath && report ? [{ path: reportPath, bytes: JSON.stringify(report, null, 2) }] : [])]);
   // Notes come with the summary, not before the work: a run that fails prints its one error line only.
-  for (const note of prepared.notes) process.stderr.write(`note: ${note}\n`);
-  process.stderr.write(
-    `wrote ${values.out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${method}\n`,
+  for (const note of prepared.notes) say(`note: ${note}`);
+  say(
+    `wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${method}`,
   );
   if (r.biasCorrection) {
     const skipped = r.biasCorrection.skipped;
-    process.stderr.write(
-      `bias correction: ${r.biasCorrection.corrected} biases corrected (${r.biasCorrection.added} added to layers without one)${skipped.length ? `; ${skipped.length} layers left as they were (${skipped.slice(0, 3).map((s) => `${s.node}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; ...' : ''})` : ''}\n`,
+    say(
+      `bias correction: ${r.biasCorrection.corrected} biases corrected (${r.biasCorrection.added} added to layers without one)${skipped.length ? `; ${skipped.length} layers left as they were (${skipped.slice(0, 3).map((s) => `${s.node}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; ...' : ''})` : ''}`,
     );
   }
-  process.stderr.write(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} float32`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} float32`).join(', ')}\n`);
-  if (values.report) {
-    const report = {
-      model: path,
-      output: values.out,
-      preprocess: spec,
-      calibration: { images: calibration.images, folder: values.calib, skippedTensors: calibration.skipped },
-      prepared: { opset: prepared.opset, upgradedNodes: prepared.upgradedNodes, widened: prepared.widened, notes: prepared.notes },
-      sizes: { fp32: fp32Bytes, int8: bytes.length },
-      ...r,
-      mapping: result.mapping,
-    };
-    await writeFile(values.report, JSON.stringify(report, null, 2));
-  }
+  say(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} float32`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} float32`).join(', ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +280,16 @@ async function compare(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { images: { type: 'string' }, preprocess: { type: 'string' }, labels: { type: 'string' }, limit: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      images: { type: 'string' },
+      preprocess: { type: 'string' },
+      labels: { type: 'string' },
+      limit: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      json: { type: 'boolean' },
+      ...LIMIT_OPTIONS,
+    },
   });
   if (positionals.length !== 2) fail('compare takes FP32.onnx and INT8.onnx.');
   if (!values.images) fail('compare needs --images DIR.');
@@ -229,11 +299,14 @@ async function compare(args: string[]): Promise<void> {
   const int8 = await readModelFile(positionals[1]);
   const geometry = imageInput(fp32.model, basename(fp32.path), inputSize(values));
   const spec = await loadSpec(values.preprocess, geometry);
-  const files = await listImages(values.images, { limit });
+  const decode = decodeLimits(values);
+  const budget = runBudget(values);
+  const { files } = await imagesOf(values.images, limit);
   const labels = values.labels ? await readLabels(values.labels) : undefined;
   const runner = createNodeRunner({ source: `${basename(fp32.path)} / ${basename(int8.path)}` });
   const mapping = mappingFromModel(int8.model);
-  const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, geometry), {
+  const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, geometry, decode), {
+    runBudget: budget,
     mapping,
     labels: labels ? (i) => labels.get(basename(files[i])) : undefined,
     onProgress: progress('comparing'),
@@ -276,23 +349,25 @@ function formatComparison(r: ComparisonResult, perLayer: boolean): string {
 // ---------------------------------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...given] = argv;
+  const rest = joinNegativeValues(given);
   try {
     if (command === 'inspect') await inspect(rest);
     else if (command === 'quantize') await quantize(rest);
     else if (command === 'compare') await compare(rest);
     else if (command === '--help' || command === '-h' || command === 'help') process.stdout.write(`${USAGE}\n`);
     else {
-      process.stderr.write(`zeropoint: unknown command '${command ?? ''}'.\n${USAGE}\n`);
+      say(`zeropoint: unknown command ${quote(command ?? '')}.`);
+      process.stderr.write(`${USAGE}\n`);
       return 2;
     }
     return 0;
   } catch (e) {
     if (progressLineOpen) process.stderr.write('\n');
     progressLineOpen = false;
-    if (isZeropointError(e)) process.stderr.write(`zeropoint: ${e.message}\n`);
-    else if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`zeropoint: ${e.message}. Run 'zeropoint help' for usage.\n`);
-    else process.stderr.write(`zeropoint: unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    if (isZeropointError(e)) say(`zeropoint: ${e.message}`);
+    else if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) say(`zeropoint: ${e.message.split('\n')[0].replace(/\.$/, '')}. Run 'zeropoint help' for usage.`);
+    else say(`zeropoint: unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     if (process.env.ZEROPOINT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return 1;
   }
@@ -300,4 +375,9 @@ export async function main(argv: string[]): Promise<number> {
 
 // `tsx cli/zeropoint.ts ...` (npm run zeropoint). cli/bin.mjs, the package bin, imports this module and calls main() itself.
 const isEntry = process.argv[1] && /zeropoint\.ts$/.test(process.argv[1]);
-if (isEntry) process.exitCode = await main(process.argv.slice(2));
+if (isEntry) {
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // A run that timed out may still be going on inside onnxruntime: exit once stdout and stderr are flushed.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

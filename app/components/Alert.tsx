@@ -14,6 +14,12 @@ const TITLES: Partial<Record<Problem['code'], string>> = {
   'opset-upgrade': 'The opset cannot be upgraded',
   cancelled: 'Cancelled',
   runtime: 'The runtime failed',
+  'bad-graph': 'The graph is broken',
+  'bad-model': 'The model file is broken',
+  'refused-file': 'A file was refused',
+  'too-large': 'Too large',
+  timeout: 'A run took too long',
+  io: 'A file could not be read',
 };
 
 /** A problem, announced to screen readers (role="alert"): what is wrong and what to do. */
