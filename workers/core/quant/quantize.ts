@@ -1,7 +1,9 @@
 /**
  * The engine's front door for quantization:
  *
- *   prepareModel(fp32 or fp16 model)  -> an FP32 model at opset >= 13 with named nodes (calibrate this)
+ *   prepareModel(fp32 or fp16 model)  -> an FP32 model at opset >= 13, simplified (../prepare: Constant
+ *                                         nodes, constant subgraphs and BatchNormalization folded), with
+ *                                         named nodes (calibrate this)
  *   quantizeModel(prepared, stats)     -> the INT8 QDQ model, the tensor mapping and a report
  *
  * Calibration runs on the prepared model so every tensor name in the statistics exists in the graph
@@ -11,11 +13,11 @@ import { computeRange, type CalibrationRange, type RangeMethod } from '../calibr
 import { getChannelMean, getTensorStats, type CalibrationStats } from '../calibration/collector';
 import { ZeropointError } from '../errors';
 import { defaultOpset, nameAllocator, nodeLabel } from '../graph/graph';
-import { foldConstantDataMovement } from '../graph/fold';
 import { detectQuantization } from '../graph/inspect';
 import { MAPPING_METADATA_KEY, mappingToMetadata } from '../metrics/compare';
 import { widenFloat16 } from '../onnx/fp16';
 import { upgradeOpset } from '../onnx/opset';
+import { simplifyModel, type SimplifyReport } from '../prepare/simplify';
 import type { Model } from '../onnx/types';
 import { planQuantization, type ActivationType, type NodeDecision } from './plan';
 import { rewriteToQdq, type BiasCorrectionSkip, type BiasReport, type TensorMapping, type WeightReport } from './rewrite';
@@ -30,6 +32,8 @@ export interface PreparedModel {
   /** Inputs/outputs that were float16 in the original and are float32 in the prepared (and INT8) model. */
   readonly widened: { readonly inputs: readonly string[]; readonly outputs: readonly string[] } | null;
   readonly notes: readonly string[];
+  /** What the graph preparation did (Constant nodes, folded nodes, BatchNormalizations, Resize inputs, dead nodes). */
+  readonly simplified: SimplifyReport;
 }
 
 export function prepareModel(model: Model, options: { targetOpset?: number; source?: string } = {}): PreparedModel {
@@ -55,18 +59,24 @@ export function prepareModel(model: Model, options: { targetOpset?: number; sour
     upgradedNodes = up.converted;
     notes.push(`Opset upgraded from ${from} to ${target} (per-channel QDQ needs opset ${MIN_QDQ_OPSET})${up.converted.length ? `; ${up.converted.length} node(s) converted` : ''}.`);
   }
-  // A weight written as Reshape/Transpose/... of an initializer becomes that initializer, so it can be quantized.
-  const fold = foldConstantDataMovement(m);
-  if (fold.folded.length) {
-    m = fold.model;
-    notes.push(`${fold.folded.length} constant data-movement node(s) folded into initializers (${fold.folded.slice(0, 3).join(', ')}${fold.folded.length > 3 ? ', ...' : ''}), so the weights behind them can be quantized.`);
-  }
+  // Constant nodes, constant subgraphs and BatchNormalization folded, as quant_pre_process does:
+  // a weight written as Reshape(initializer) or a BN after a Conv becomes something the quantizer sees.
+  const simplified = simplifyModel(m);
+  m = simplified.model;
+  notes.push(...simplified.notes);
   // Every node gets a name so that "keep in FP32" and per-layer reports can refer to it.
   const graph = m.graph!;
   const fresh = nameAllocator(graph);
   const node = graph.node.map((n, i) => (n.name ? n : { ...n, name: fresh(nodeLabel(n, i)) }));
   m = { ...m, graph: { ...graph, node } };
-  return { model: m, opset: { from, to: target }, upgradedNodes, widened: widened.changed ? { inputs: widened.inputs, outputs: widened.outputs } : null, notes };
+  return {
+    model: m,
+    opset: { from, to: target },
+    upgradedNodes,
+    widened: widened.changed ? { inputs: widened.inputs, outputs: widened.outputs } : null,
+    notes,
+    simplified: simplified.report,
+  };
 }
 
 export interface QuantizeOptions {
