@@ -209,6 +209,9 @@ const SHARED: Array<{ file: string; from: number; targets: number[]; tolerance?:
   { file: 'squeezenet1.1-fp16.onnx', from: 7, targets: [13], tolerance: FP16_TOLERANCE },
   { file: 'super-resolution.onnx', from: 15, targets: [17, 21] },
   { file: 'mobilenetv2-12-int8-qoperator.onnx', from: 12, targets: [13, 21] },
+  // opset-11/12 exports whose Resize passes 0-element roi/scales next to sizes (the NanoDet pattern)
+  { file: 'scrfd-500m-kps.onnx', from: 12, targets: [13, 21] },
+  { file: 'mlsd-tiny-512.onnx', from: 11, targets: [13] },
 ];
 
 describe.skipIf(!existsSync(MODELS))('shared models give the same outputs after the upgrade', () => {
@@ -230,6 +233,11 @@ describe.skipIf(!existsSync(MODELS))('shared models give the same outputs after 
           expect(opTypes(up.model)).not.toContain('Flatten'); // rank inferred through Reshape/Concat: axis 2 is the last
           expect(attrOf(up.model, 'Softmax', 'axis')?.i).toBe(-1);
           expect(up.model.graph!.node.filter((n) => n.opType === 'Slice').every((n) => n.input.length >= 3 && n.attribute.length === 0)).toBe(true);
+        }
+        if (file.startsWith('scrfd') || file.startsWith('mlsd')) {
+          const resizes = up.model.graph!.node.filter((n) => n.opType === 'Resize');
+          expect(resizes.length).toBeGreaterThan(0);
+          for (const n of resizes) expect(n.input.slice(1, 3)).toEqual(['', '']);
         }
         if (file.startsWith('yolo-fastestv2')) {
           expect(up.model.graph!.node.filter((n) => n.opType === 'Unsqueeze').every((n) => n.input.length === 2)).toBe(true);
