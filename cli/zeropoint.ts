@@ -215,7 +215,7 @@ async function quantize(args: string[]): Promise<void> {
   const { files } = await imagesOf(values.calib, limit);
   // Every output is checked against every input, so no run can write over what it reads.
   await checkOutputs(nodeFileHost, outputs, [path, ...externalFiles, ...(isPreset(values.preprocess) ? [] : [values.preprocess]), ...files]);
-  const runner = createNodeRunner({ source });
+  const runner = createNodeRunner({ source, isolated: true });
   const options: Partial<QuantizeOptions> = {
     method,
     percentile,
@@ -303,7 +303,7 @@ async function compare(args: string[]): Promise<void> {
   const budget = runBudget(values);
   const { files } = await imagesOf(values.images, limit);
   const labels = values.labels ? await readLabels(values.labels) : undefined;
-  const runner = createNodeRunner({ source: `${basename(fp32.path)} / ${basename(int8.path)}` });
+  const runner = createNodeRunner({ source: `${basename(fp32.path)} / ${basename(int8.path)}`, isolated: true });
   const mapping = mappingFromModel(int8.model);
   const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, geometry, decode), {
     runBudget: budget,

@@ -12,7 +12,7 @@
  * x / scale is rounded to float32 before rounding to an integer, because that is what QuantizeLinear
  * computes at run time (a float64 quotient would round differently near .5 ties).
  */
-import { ZeropointError } from '../errors';
+import { isZeropointError, ZeropointError } from '../errors';
 
 export type QuantType = 'u8' | 's8';
 
@@ -102,6 +102,19 @@ export function qRange(type: QuantType, options: QuantRangeOptions): { qmin: num
  * Range values are taken as float32 (they come from float32 tensors) and, as in ORT, the width
  * rmax - rmin is a float32 difference while the division and the zero-point use float64.
  */
+/**
+ * Runs `compute` and, when it throws, says which tensor (and node) the failure is about: the
+ * parameter functions see only numbers, their callers know the names.
+ */
+export function withSubject<T>(subject: string, compute: () => T): T {
+  try {
+    return compute();
+  } catch (e) {
+    if (!isZeropointError(e)) throw e;
+    throw new ZeropointError(e.code, `${subject}: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`, { subject, cause: e });
+  }
+}
+
 export function computeQuantParams(range: ValueRange, options: QuantParamOptions): QuantParams {
   const { type } = options;
   const { qmin, qmax } = qRange(type, options);
@@ -115,7 +128,7 @@ export function computeQuantParams(range: ValueRange, options: QuantParamOptions
   }
   const width = Math.fround(rmax - rmin);
   if (!Number.isFinite(width)) {
-    throw new ZeropointError('bad-option', `The range [${range.min}, ${range.max}] is wider than float32 can hold; a quantization scale needs a width below 3.4e38.`);
+    throw new ZeropointError('bad-option', `The range [${range.min}, ${range.max}] is wider than float32 can hold (a quantization scale needs a width below 3.4e38); check the calibration images, or keep the layer in FP32.`);
   }
   const scale = width / (qmax - qmin);
   if (scale < FLOAT32_TINY) return { scale: 1, zeroPoint: 0, type };
@@ -153,7 +166,7 @@ export function computePerChannelParams(weights: Float32Array, dims: readonly nu
   const zeroPoints = new Int32Array(channels);
   for (let c = 0; c < channels; c++) {
     if (Number.isNaN(mins[c]) || Number.isNaN(maxs[c]) || mins[c] === -Infinity || maxs[c] === Infinity) {
-      throw new ZeropointError('bad-option', `Channel ${c} (axis ${ax}) of the weight holds a non-finite value (range [${mins[c]}, ${maxs[c]}]); it cannot be quantized.`);
+      throw new ZeropointError('bad-option', `Channel ${c} (axis ${ax}) of the weight holds a non-finite value (range [${mins[c]}, ${maxs[c]}]), so it cannot be quantized; fix the model's weights, or keep the node in FP32.`);
     }
     const empty = outer * inner === 0;
     const p = computeQuantParams(empty ? { min: 0, max: 0 } : { min: mins[c], max: maxs[c] }, options);
@@ -295,7 +308,7 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
     }
     const b = bias[i];
     if (!Number.isFinite(b)) {
-      throw new ZeropointError('bad-option', `Bias value ${i} is ${b}; a non-finite bias cannot be quantized.`);
+      throw new ZeropointError('bad-option', `Bias value ${i} is ${b}; a non-finite bias cannot be quantized; fix the model's weights, or keep the node in FP32.`);
     }
     const q = roundHalfToEven(b / scale);
     if (q < INT32_MIN || q > INT32_MAX) saturated.push(i);

@@ -4,7 +4,8 @@
  */
 import { indexGraph, nodeLabel, topologicalOrder, type GraphIndex } from '../graph/graph';
 import type { Node, TensorProto } from '../onnx/types';
-import { computeQuantParams, type QuantParams } from './params';
+import { computeQuantParams, withSubject, type QuantParams } from './params';
+import { quote } from '../intake/names';
 import { quantizerFor } from './registry';
 
 export type ActivationType = 'u8' | 's8';
@@ -192,7 +193,7 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
     const source = rootOf(name);
     const range = inputs.rangeOf(source);
     if (!range) continue; // never observed (e.g. an integer tensor): stays float
-    const params = computeQuantParams(range, { type: options.activationType, symmetric: options.activationSymmetric, reduceRange: false });
+    const params = withSubject(`Activation ${quote(source)}`, () => computeQuantParams(range, { type: options.activationType, symmetric: options.activationSymmetric, reduceRange: false }));
     activations.set(name, { name, params, rangeSource: source, range });
   }
   // A bias is only quantizable when its input activation got parameters.

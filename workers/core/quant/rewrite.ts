@@ -25,6 +25,7 @@
  */
 import { ZeropointError } from '../errors';
 import { nameAllocator, nodeLabel } from '../graph/graph';
+import { quote } from '../intake/names';
 import { attrInt, attrInts, intAttr } from '../onnx/attributes';
 import { makeTensor, numel, tensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Graph, type Node, type TensorProto } from '../onnx/types';
@@ -35,6 +36,7 @@ import {
   dequantizePerAxis,
   quantize,
   quantizeBias,
+  withSubject,
   quantizePerAxis,
   type QuantType,
 } from './params';
@@ -212,13 +214,15 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     let scales: Float32Array;
     let zeroPoints: ArrayLike<number>;
     const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
+    const users = (plan.index.consumers.get(name) ?? []).map((c) => quote(nodeLabel(c.node, c.index)));
+    const subject = `Weight ${quote(name)}${users.length ? ` of node ${users.slice(0, 2).join(', ')}` : ''}`;
     if (perAxis) {
-      const p = computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: options.reduceRange });
+      const p = withSubject(subject, () => computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: options.reduceRange }));
       q = quantizePerAxis(values, dims, p.axis, p);
       scales = p.scales;
       zeroPoints = p.zeroPoints;
     } else {
-      const p = computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange });
+      const p = withSubject(subject, () => computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange }));
       q = quantize(values, p);
       scales = new Float32Array([p.scale]);
       zeroPoints = [p.zeroPoint];
@@ -286,7 +290,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     if (!b.name && !shift) continue; // nothing to add
     const base = b.name ?? `${label}_bias`;
     const wScales = w.perAxis ? w.scales : w.scales[0];
-    const qb = quantizeBias(bias, act.params.scale, wScales);
+    const qb = withSubject(`Bias ${quote(base)} of node ${quote(label)}`, () => quantizeBias(bias, act.params.scale, wScales));
     const qName = fresh(`${base}_quantized`);
     const sName = fresh(`${base}_scale`);
     const dqOut = fresh(`${base}_DequantizeLinear_Output`);
