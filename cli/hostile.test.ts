@@ -114,6 +114,10 @@ beforeAll(async () => {
     await writeFile(join(f(dir), name), 'not an image');
   }
 
+  // An SVG renamed .png that points at a local file: never handed to a decoder.
+  await mkdir(f('calib-svg'));
+  await writeFile(f('calib-svg/x.png'), '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image xlink:href="file:///etc/passwd"/></svg>');
+
   // Outputs that are not regular files.
   await symlink('/dev/null', f('null-link.onnx'));
   mkfifo(f('out-fifo.onnx'));
@@ -233,6 +237,7 @@ const CASES: HostileCase[] = [
   { name: 'a graph cycle', args: (o) => [...quantize(f('cycle.onnx')), ...O(o)], says: ['cannot be read as a graph', "node 'conv'"] },
   // Our own.
   { name: 'the model path is a folder', args: (o) => [...quantize(f('sub')), ...O(o)], says: [`Cannot read model file '${f('sub')}': it is a folder, not a file; pass the .onnx file inside it.`] },
+  { name: 'an SVG renamed .png that links a local file', args: (o) => ['quantize', MODEL(), '--calib', f('calib-svg'), '--preprocess', 'unit', ...O(o)], says: [`Cannot decode image '${f('calib-svg/x.png')}': it is not a JPEG, PNG, WebP, BMP or GIF file.`] },
   { name: 'the calibration folder is a FIFO', args: (o) => ['quantize', MODEL(), '--calib', f('fifo.onnx'), '--preprocess', 'unit', ...O(o)], says: [`'${f('fifo.onnx')}' is a file, not a folder of images`] },
 ];
 

@@ -54,7 +54,12 @@ export interface DecodeImageOptions {
 export async function decodeImageFile(path: string, options: DecodeImageOptions = {}): Promise<RgbaImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_LIMITS.maxImagePixels;
   const bytes = await readInputFile(nodeFileHost, path, { what: 'image', maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxImageBytes });
-  checkImagePixels(bytes, { source: path, maxPixels, flag: options.raise });
+  const header = checkImagePixels(bytes, { source: path, maxPixels, flag: options.raise });
+  // Only the formats whose size the header check reads: an SVG or TIFF renamed .png never reaches a
+  // decoder that could fetch what the file points at or skip the pixel check.
+  if (!header) {
+    throw new ZeropointError('bad-image', `Cannot decode image ${quote(path)}: it is not a JPEG, PNG, WebP, BMP or GIF file. Remove it or replace it with a JPEG or PNG.`, { subject: path });
+  }
   try {
     const { data, info } = await sharp(bytes, { ignoreIcc: true, autoOrient: true, limitInputPixels: maxPixels })
       .toColourspace('srgb')
@@ -86,6 +91,8 @@ export interface ImageListing {
 
 /** Folders below the image folder that are walked; deeper ones are skipped. */
 const MAX_FOLDER_DEPTH = 16;
+/** Entries looked at in all; a folder past it is not a folder of calibration images (say, '/'). */
+const MAX_ENTRIES = 200_000;
 
 /**
  * Image files under `dir` (recursively; hidden files and folders skipped), sorted by path with a plain
@@ -107,12 +114,17 @@ export async function scanImages(dir: string, options: { limit?: number } = {}):
   const root = await realpath(dir);
   const found: string[] = [];
   const skipped: SkippedEntry[] = [];
+  let seen = 0;
   const walk = async (folder: string, depth: number): Promise<void> => {
     let entries;
     try {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (e) {
       throw fsError(e, folder, folder === dir ? 'read image folder' : `read folder (inside image folder ${quote(dir)})`);
+    }
+    seen += entries.length;
+    if (seen > MAX_ENTRIES) {
+      throw new ZeropointError('too-large', `Image folder ${quote(dir)} holds more than ${MAX_ENTRIES.toLocaleString('en-US')} files and folders; pick the folder that holds the images.`, { subject: dir });
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
