@@ -1,12 +1,14 @@
 /**
- * Broken and hostile models made at test time (nothing here is committed as a file): the real MNIST
+ * Broken and hostile inputs made at test time (nothing here is committed as a file): the real MNIST
  * model bent one field at a time, If subgraphs nested past the decoder's limit (40 levels through the
- * engine's encoder, 5,000 levels written as bytes without recursion), and a tiny image model whose
- * Loop runs 1e12 iterations behind a computed condition (no static check can prove it endless; only
- * a run budget stops it). Used by workers/model-files.test.ts (the intake refuses each) and
- * e2e/hostile-models.spec.ts (the workbench says so in the Model step).
+ * engine's encoder, 5,000 levels written as bytes without recursion), a tiny image model whose Loop
+ * runs 1e12 iterations behind a computed condition (no static check can prove it endless; only a run
+ * budget stops it), and a valid 16000x16000 PNG of a few hundred kilobytes. Used by
+ * workers/model-files.test.ts and workers/decode-image.test.ts (the intake refuses each) and
+ * e2e/bad-input.spec.ts (the workbench says so in the Model, Data and Calibrate steps).
  */
 import { readFileSync } from 'node:fs';
+import zlib, { crc32 } from 'node:zlib';
 import { buildModel, floatTensor, node, valueInfo } from '../workers/core/onnx/build';
 import { decodeModel } from '../workers/core/onnx/decode';
 import { encodeModel } from '../workers/core/onnx/encode';
@@ -244,4 +246,39 @@ export function slowLoopModel(): Uint8Array {
     outputs: [valueInfo('y', [1, 4, 32, 32])],
   });
   return encodeModel(m);
+}
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/**
+ * A complete, valid grayscale PNG of width x height black pixels, without holding the pixels: the
+ * zlib stream is one deflated block of 1 MiB of zeros repeated (each block stands alone), the rest,
+ * an empty final block and the Adler-32 of that many zeros. 16000x16000 is about 250 KB; a decoder
+ * that does not look at the header first really decodes it (a gigabyte of RGBA).
+ */
+export function blackPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit gray, deflate, adaptive filtering, no interlace
+  const total = (width + 1) * height; // each row: filter byte 0, then `width` zero pixels
+  const CHUNK = 2 ** 20;
+  const sync = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  const full = zlib.deflateRawSync(Buffer.alloc(CHUNK), sync);
+  const parts: Buffer[] = [Buffer.from([0x78, 0x9c])];
+  for (let n = Math.floor(total / CHUNK); n > 0; n--) parts.push(full);
+  if (total % CHUNK) parts.push(zlib.deflateRawSync(Buffer.alloc(total % CHUNK), sync));
+  parts.push(zlib.deflateRawSync(Buffer.alloc(0)));
+  // Adler-32 of `total` zeros: a stays 1, b adds 1 per byte.
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE((((total % 65521) << 16) | 1) >>> 0);
+  parts.push(adler);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.concat(parts)), pngChunk('IEND', new Uint8Array(0))]);
 }

@@ -7,6 +7,9 @@
  *   colour is lost; preprocess/image.ts composites over black, which both hosts agree on.
  */
 import { ZeropointError } from './core/errors';
+import { checkImageBlob, type ImageLimits } from './core/intake/image-header';
+import { DEFAULT_LIMITS } from './core/intake/limits';
+import { quote } from './core/intake/names';
 import type { RgbaImage } from './core/preprocess/image';
 
 export type { RgbaImage };
@@ -16,13 +19,17 @@ function reason(e: unknown): string {
   return text.trim().split('\n')[0].replace(/[.\s]+$/, '') || 'the browser could not decode it';
 }
 
-/** Decodes an image file (JPEG, PNG, WebP, BMP, GIF's first frame...) to RGBA 8-bit. Throws 'bad-image' naming `name`. */
-export async function decodeImageBlob(blob: Blob, name: string): Promise<RgbaImage> {
+/**
+ * Decodes an image file (JPEG, PNG, WebP, BMP, GIF's first frame...) to RGBA 8-bit. Throws 'too-large'
+ * (checkImageBlob, before decoding) or 'bad-image', naming `name`.
+ */
+export async function decodeImageBlob(blob: Blob, name: string, limits: ImageLimits = DEFAULT_LIMITS): Promise<RgbaImage> {
+  await checkImageBlob(blob, name, limits);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
   } catch (e) {
-    throw new ZeropointError('bad-image', `Cannot decode image '${name}': ${reason(e)}. Remove it or replace it with a JPEG or PNG.`, {
+    throw new ZeropointError('bad-image', `Cannot decode image ${quote(name)}: ${reason(e)}. Remove it or replace it with a JPEG or PNG.`, {
       subject: name,
       cause: e,
     });
@@ -30,14 +37,14 @@ export async function decodeImageBlob(blob: Blob, name: string): Promise<RgbaIma
   try {
     const { width, height } = bitmap;
     if (width === 0 || height === 0) {
-      throw new ZeropointError('bad-image', `Cannot decode image '${name}': it has no pixels (${width}x${height}). Remove it or replace it with a JPEG or PNG.`, {
+      throw new ZeropointError('bad-image', `Cannot decode image ${quote(name)}: it has no pixels (${width}x${height}). Remove it or replace it with a JPEG or PNG.`, {
         subject: name,
       });
     }
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) {
-      throw new ZeropointError('runtime', `Cannot decode image '${name}': this browser gives no 2D canvas in a worker; use a current Chrome, Edge, Firefox or Safari.`, {
+      throw new ZeropointError('runtime', `Cannot decode image ${quote(name)}: this browser gives no 2D canvas in a worker; use a current Chrome, Edge, Firefox or Safari.`, {
         subject: name,
       });
     }

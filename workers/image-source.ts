@@ -2,7 +2,8 @@
  * Image Blobs as the engine's CalibrationSource, in a worker: decode (createImageBitmap +
  * OffscreenCanvas) and preprocess one image at a time, so memory holds one image whatever the count.
  *
- * An image that does not decode is SKIPPED AS DATA, never a crash: `feeds(i)` returns no feeds and
+ * An image that does not decode, or that is refused before decoding (too many bytes or pixels:
+ * core/intake/image-header.ts checkImageBlob), is SKIPPED AS DATA, never a crash: `feeds(i)` returns no feeds and
  * records the name and reason, and `skippingRunner` answers a run with no feeds with no outputs, so
  * the engine's calibrate() loop simply adds nothing for that image. (The engine's CalibrationSource
  * has no "skip" of its own; this keeps the engine untouched.)
@@ -10,9 +11,11 @@
 import type { SkippedImage } from './contracts';
 import type { CalibrationSource } from './core/calibration/calibrate';
 import { isZeropointError } from './core/errors';
+import { quote } from './core/intake/names';
 import { imageToTensor } from './core/preprocess/image';
 import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
 import type { Feeds, Runner, RunnerSession } from './core/runner';
+import { checkImageBlob } from './core/intake/image-header';
 import { decodeImageBlob } from './decode-image';
 import type { NamedBlob } from './model-files';
 
@@ -31,6 +34,8 @@ export async function imageFeeds(image: NamedBlob, spec: PreprocessSpec, geometr
   return { [geometry.name]: { type: 'float32', dims: t.dims, data: t.data } };
 }
 
+const SKIPPED_CODES = new Set(['bad-image', 'too-large']);
+
 export function imageSource(images: readonly NamedBlob[], spec: PreprocessSpec, geometry: InputGeometry): SkippingSource {
   const skipped: SkippedImage[] = [];
   return {
@@ -41,7 +46,8 @@ export function imageSource(images: readonly NamedBlob[], spec: PreprocessSpec, 
       try {
         return await imageFeeds(images[i], spec, geometry);
       } catch (e) {
-        if (isZeropointError(e) && (e as { code?: string }).code !== 'bad-image') throw e;
+        // A broken image, or one too large to decode (refused from its header), is skipped as data.
+        if (isZeropointError(e) && !SKIPPED_CODES.has((e as { code: string }).code)) throw e;
         skipped.push({ name: images[i].name, reason: reasonOf(e) });
         return {};
       }
@@ -73,13 +79,20 @@ export async function decodableImages(images: readonly NamedBlob[], signal?: Abo
   for (let i = 0; i < images.length; i++) {
     signal?.throwIfAborted();
     try {
+      await checkImageBlob(images[i].blob, images[i].name);
+    } catch (e) {
+      if (!isZeropointError(e) || !SKIPPED_CODES.has((e as { code: string }).code)) throw e;
+      skipped.push({ name: images[i].name, reason: reasonOf(e) });
+      continue;
+    }
+    try {
       const bitmap = await createImageBitmap(images[i].blob);
       const empty = bitmap.width === 0 || bitmap.height === 0;
       bitmap.close();
-      if (empty) skipped.push({ name: images[i].name, reason: `Cannot decode image '${images[i].name}': it has no pixels. Remove it or replace it with a JPEG or PNG.` });
+      if (empty) skipped.push({ name: images[i].name, reason: `Cannot decode image ${quote(images[i].name)}: it has no pixels. Remove it or replace it with a JPEG or PNG.` });
       else ok.push(i);
     } catch (e) {
-      skipped.push({ name: images[i].name, reason: `Cannot decode image '${images[i].name}': ${reasonOf(e)}. Remove it or replace it with a JPEG or PNG.` });
+      skipped.push({ name: images[i].name, reason: `Cannot decode image ${quote(images[i].name)}: ${reasonOf(e)}. Remove it or replace it with a JPEG or PNG.` });
     }
   }
   return { ok, skipped };

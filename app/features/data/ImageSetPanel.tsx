@@ -2,17 +2,38 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore, type ImageSetId } from '../../store';
 import { addImages, clearImages, refreshPreview } from '../../store/actions';
 import { DropZone } from '../../components/DropZone';
+import { checkImageBlob } from '../../../workers/core/intake/image-header';
 
 const THUMBNAILS = 8;
+
+/**
+ * Whether the page may show the file in an <img>: not when its size or its header's pixels are past
+ * the limits (a 16000x16000 PNG would decode to a gigabyte for a 56-pixel thumbnail). The workers
+ * refuse such files with a message (the preview, the skipped images); here they just get no picture.
+ */
+const thumbnailable = (blob: Blob): Promise<boolean> =>
+  checkImageBlob(blob, '').then(
+    () => true,
+    () => false,
+  );
 
 function Thumbnails(props: { set: ImageSetId }) {
   const items = useStore((s) => s.data[props.set].items);
   const first = useMemo(() => items.slice(0, THUMBNAILS), [items]);
-  const [urls, setUrls] = useState<string[]>([]);
+  const [urls, setUrls] = useState<Array<string | null>>([]);
   useEffect(() => {
-    const made = first.map((i) => URL.createObjectURL(i.blob));
-    setUrls(made);
-    return () => made.forEach((u) => URL.revokeObjectURL(u));
+    let live = true;
+    const made: string[] = [];
+    void Promise.all(first.map((i) => thumbnailable(i.blob))).then((ok) => {
+      if (!live) return;
+      const next = first.map((i, k) => (ok[k] ? URL.createObjectURL(i.blob) : null));
+      made.push(...next.filter((u): u is string => u !== null));
+      setUrls(next);
+    });
+    return () => {
+      live = false;
+      made.forEach((u) => URL.revokeObjectURL(u));
+    };
   }, [first]);
   if (first.length === 0) return null;
   return (

@@ -1,9 +1,11 @@
 /**
  * An image's pixel size read from its header, before anything is decoded: a 16000x16000 PNG of a
  * few kilobytes would otherwise decode to a gigabyte. Both hosts (sharp in Node, createImageBitmap
- * in the browser) check this first, so the same file is refused the same way everywhere.
+ * in the browser) check this first, so the same file is refused the same way everywhere; in the
+ * browser checkImageBlob reads the header from a Blob (and checks its size) before any decoding.
  */
 import { ZeropointError } from '../errors';
+import { formatBytes } from './files';
 import { DEFAULT_LIMITS } from './limits';
 import { quote } from './names';
 
@@ -19,7 +21,11 @@ const u24le = (b: Uint8Array, i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] <
 const u32be = (b: Uint8Array, i: number) => ((b[i] << 24) >>> 0) + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]);
 const i32le = (b: Uint8Array, i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 
-function jpegSize(b: Uint8Array): ImageHeader | undefined {
+/**
+ * Walks a JPEG's segments to its start-of-frame: the header, 'more' when the bytes end before it
+ * (large EXIF/APP segments come first), undefined when the segments are not a JPEG's.
+ */
+function jpegScan(b: Uint8Array): ImageHeader | 'more' | undefined {
   let i = 2;
   while (i + 9 < b.length) {
     if (b[i] !== 0xff) return undefined;
@@ -38,7 +44,12 @@ function jpegSize(b: Uint8Array): ImageHeader | undefined {
     }
     i += 2 + u16be(b, i + 2);
   }
-  return undefined;
+  return 'more';
+}
+
+function jpegSize(b: Uint8Array): ImageHeader | undefined {
+  const found = jpegScan(b);
+  return found === 'more' ? undefined : found;
 }
 
 /** The format and size from the first bytes of an image file; undefined when the header is not one of these. */
@@ -78,4 +89,37 @@ export function checkImagePixels(bytes: Uint8Array, options: { source: string; m
     );
   }
   return header;
+}
+
+/** The first read for the header; JPEG's frame header may sit after EXIF/APP segments, so more is read when it is not there yet. */
+const HEADER_BYTES = 256 * 2 ** 10;
+
+/** What checkImageBlob needs of a Blob (or File): the engine has no DOM types. */
+export interface BlobLike {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+export interface ImageLimits {
+  readonly maxImageBytes: number;
+  readonly maxImagePixels: number;
+}
+
+/**
+ * Refuses an image before it is decoded: more bytes than the limit, or a header that declares more
+ * pixels than the limit (a 16000x16000 PNG of a few kilobytes would decode to a gigabyte). Reads only
+ * the first bytes: 256 KiB, then four times more while a JPEG's frame header is still past them.
+ */
+export async function checkImageBlob(blob: BlobLike, name: string, limits: ImageLimits = DEFAULT_LIMITS): Promise<void> {
+  if (blob.size > limits.maxImageBytes) {
+    throw new ZeropointError('too-large', `Image ${quote(name)} is ${formatBytes(blob.size)}, more than the ${formatBytes(limits.maxImageBytes)} Zeropoint reads for one image; shrink it or save it as a JPEG.`, { subject: name });
+  }
+  for (let length = HEADER_BYTES; ; length *= 4) {
+    const head = new Uint8Array(await blob.slice(0, length).arrayBuffer());
+    if (checkImagePixels(head, { source: name, maxPixels: limits.maxImagePixels })) return;
+    // Read on only for a JPEG whose segments run past what was read (other formats declare their
+    // size in the first 30 bytes; a broken JPEG is the decoder's to report).
+    const jpeg = head[0] === 0xff && head[1] === 0xd8;
+    if (!jpeg || length >= blob.size || jpegScan(head) !== 'more') return;
+  }
 }
