@@ -36,6 +36,8 @@ import type {
 import type { GrowthJob, GrowthProgress, GrowthResult } from '../workers/contracts';
 import { mergeCalibrationStats, type CalibrationStats, type CollectorOptions } from '../workers/core/calibration/collector';
 import { ZeropointError } from '../workers/core/errors';
+import { quote } from '../workers/core/intake/names';
+import { runTimeoutError } from '../workers/core/runner';
 import { splitShares } from './lib/shares';
 
 installTransferHandlers();
@@ -51,7 +53,8 @@ interface Handle<Api> {
   readonly api: Comlink.Remote<Api>;
   /** Rejects when the worker crashes or is terminated. */
   readonly gone: Promise<never>;
-  terminate(reason?: string): void;
+  /** Ends the worker; its pending calls reject with `reason` (a 'cancelled' message, or the error itself). */
+  terminate(reason?: string | ZeropointError): void;
   readonly terminated: () => boolean;
 }
 
@@ -74,11 +77,11 @@ function handle<Api>(worker: Worker, label: string): Handle<Api> {
     api,
     gone,
     terminated: () => terminated,
-    terminate(reason = 'The operation was cancelled.') {
+    terminate(reason: string | ZeropointError = 'The operation was cancelled.') {
       if (terminated) return;
       terminated = true;
       worker.terminate();
-      fail(new ZeropointError('cancelled', reason));
+      fail(typeof reason === 'string' ? new ZeropointError('cancelled', reason) : reason);
     },
   };
 }
@@ -170,6 +173,14 @@ export interface PoolJob {
   readonly signal: AbortSignal;
   /** Minimum time between two progress reports (the last one always goes out). */
   readonly throttleMs?: number;
+  /**
+   * The most one image may take (decode, preprocess, run), in ms; past it that worker is terminated
+   * and the run fails with 'timeout' naming the image. A WASM run blocks its worker, so the timer is
+   * here, not in the worker. Undefined or 0: no budget.
+   */
+  readonly runBudgetMs?: number;
+  /** How the user raises the budget, for the message. */
+  readonly raiseBudget?: string;
 }
 
 export interface PoolResult {
@@ -236,16 +247,25 @@ export async function runCalibrationPool(job: PoolJob): Promise<PoolResult> {
     const h = await calibrateWorker(i);
     signal.throwIfAborted();
     const model = await job.modelBytes();
+    // The per-image budget: armed when the worker announces an image, cleared when it reports it done.
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const budget = job.runBudgetMs && job.runBudgetMs > 0 && Number.isFinite(job.runBudgetMs) ? { ms: job.runBudgetMs, raise: job.raiseBudget } : null;
     const onProgress = Comlink.proxy((p: CalibrationProgress) => {
       progress[i] = { done: p.done, skipped: p.skipped };
-      emit(p.done === p.total);
+      clearTimeout(watchdog);
+      watchdog = undefined;
+      if (p.running !== undefined && budget) {
+        const image = p.running;
+        watchdog = setTimeout(() => h.terminate(runTimeoutError(budget, `Calibrating on image ${quote(image)}`, image)), budget.ms);
+      }
+      emit(p.done === p.total && p.running === undefined);
     });
     const call = h.api.calibrate(
       Comlink.transfer({ model, modelName: job.modelName, images: share, spec: job.spec, geometry: job.geometry, collector: job.collector, channelMeans: job.channelMeans }, [model.buffer]),
       onProgress,
       signal,
     );
-    return cancellable(h, signal, call);
+    return cancellable(h, signal, call).finally(() => clearTimeout(watchdog));
   };
   let shards: CalibrationShard[];
   try {

@@ -9,7 +9,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BROKEN_MODELS } from '../test/hostile-models';
+import { blackPng, BROKEN_MODELS, slowLoopModel } from '../test/hostile-models';
 import { buildModel, floatTensor, node, valueInfo } from '../workers/core/onnx/build';
 import { encodeModel } from '../workers/core/onnx/encode';
 import { calibImages, model, tempDir } from './assets';
@@ -134,6 +134,69 @@ const CASES: Case[] = [
       // Calibrating again works, with the same pool (a stuck worker would have been replaced).
       await w.calibrate();
       await expect(w.page.getByTestId('calibration-result')).toContainText('Calibrated on 30 image(s)');
+      await expect(w.alerts()).toHaveCount(0);
+    },
+  },
+  {
+    name: 'a 16000x16000 PNG among the calibration images',
+    act: async (w) => {
+      await w.openSample();
+      await w.clearImages('calibration');
+      await w.clearImages('evaluation');
+      // A valid PNG of 253 KB that would decode to 1 GiB of RGBA: refused from its header.
+      await w.drop('calibration', [{ name: 'huge.png', buffer: blackPng(16000, 16000) }]);
+      await expect(w.imageCount('calibration')).toHaveText(/^1 image\(s\)/);
+    },
+    alert: { testId: 'preview-error', title: 'Too large.', text: "Image 'huge.png' is 16000x16000 (256 MP), more than the 50 MP Zeropoint decodes; shrink it." },
+    check: async (w) => {
+      await expect(w.page.getByTestId('preview-error')).toHaveAttribute('data-code', 'too-large');
+      // The page does not decode it for a thumbnail either.
+      const thumbnails = w.page.getByTestId('images-calibration').getByTestId('thumbnail');
+      await expect(thumbnails).toHaveCount(1);
+      await expect(thumbnails.locator('img')).toHaveCount(0);
+      // Calibration skips it as data, says why, and uses the others.
+      await w.drop('calibration', await calibImages(2));
+      await expect(w.imageCount('calibration')).toHaveText(/^3 image\(s\)/);
+      await w.calibrate();
+      await expect(w.page.getByTestId('calibration-result')).toContainText('Calibrated on 2 image(s)');
+      await expect(w.page.getByTestId('skipped-images').getByRole('listitem')).toHaveText(["Image 'huge.png' is 16000x16000 (256 MP), more than the 50 MP Zeropoint decodes; shrink it."]);
+    },
+  },
+  {
+    name: 'a model whose Loop never ends behind a computed condition (the run budget stops it)',
+    act: async (w) => {
+      await w.openSample();
+      // The check cannot prove this Loop endless (its condition is computed), so the model opens.
+      await w.dropModel({ name: 'slow-loop.onnx', buffer: Buffer.from(slowLoopModel()) });
+      await expect(w.page.getByTestId('model-name')).toHaveText('slow-loop.onnx');
+      const step = w.step('calibrate');
+      await step.getByTestId('run-budget').fill('3');
+      await expect(step.getByTestId('run-budget')).toHaveValue('3');
+      const t0 = Date.now();
+      await w.startCalibration({ workers: 2 });
+      await expect(w.page.getByTestId('calibration-error')).toBeVisible({ timeout: 15_000 });
+      const seconds = (Date.now() - t0) / 1000;
+      note('calibration stopped by a 3 s run budget after', `${seconds.toFixed(1)} s`);
+      expect(seconds).toBeLessThan(10);
+    },
+    alert: {
+      testId: 'calibration-error',
+      title: 'A run took too long.',
+      text: /Calibrating on image '[^']+\.(jpe?g|JPEG)' took longer than 3 s, the budget for one run; the model may loop without end \(a Loop with a huge trip count\) or be far heavier than its input suggests\. If it is only slow, raise the budget with 'Run budget \(s\)' in the Calibrate step\.$/,
+    },
+    check: async (w) => {
+      const step = w.step('calibrate');
+      await expect(w.page.getByTestId('calibration-error')).toHaveAttribute('data-code', 'timeout');
+      await expect(step.getByTestId('calibration-result')).toHaveCount(0);
+      await expect(step.getByTestId('calibrate-cancel')).toHaveCount(0);
+      await expect(step.getByTestId('calibrate-start')).toBeEnabled();
+      await expect(step.getByTestId('run-budget')).toHaveValue('3');
+    },
+    recover: async (w) => {
+      // The stuck workers were terminated: the sample calibrates with fresh ones (on the same budget).
+      await w.openSample();
+      await w.calibrate({ workers: 2 });
+      await expect(w.page.getByTestId('calibration-result')).toContainText('Calibrated on 30 image(s) with 2 worker(s)');
       await expect(w.alerts()).toHaveCount(0);
     },
   },

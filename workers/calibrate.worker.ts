@@ -69,7 +69,16 @@ const api = {
     const model = decodeModel(job.model, { source: job.modelName });
     const runner = skippingRunner(createWebRunner({ provider: 'wasm', threads: 1, wasmPaths, source: job.modelName }));
     const source = imageSource(job.images, job.spec, job.geometry);
-    const result = await calibrate(model, runner, source, {
+    // Each image is announced before it is decoded and run, so the pool can time it (app/workers.ts):
+    // the message leaves now, even if the run then blocks this worker.
+    const announced: typeof source = {
+      ...source,
+      feeds: (i) => {
+        void onProgress({ done: i, total: job.images.length, skipped: source.skipped.length, elapsedMs: performance.now() - t0, running: job.images[i].name });
+        return source.feeds(i);
+      },
+    };
+    const result = await calibrate(model, runner, announced, {
       signal,
       threads: 1,
       collector: job.collector,

@@ -343,6 +343,11 @@ export interface CalibrationProgress {
   readonly total: number;
   readonly skipped: number;
   readonly elapsedMs: number;
+  /**
+   * Set on the report sent just before an image is decoded and run: its name. The pool times each
+   * image from this report to the next (a WASM run blocks the worker, so only the app can stop it).
+   */
+  readonly running?: string;
 }
 
 export interface CalibrationShard {

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { SkippedImage } from '../../workers/contracts';
+import { DEFAULT_LIMITS } from '../../workers/core/intake/limits';
 import type { PoolProgress } from '../workers';
 import type { Store } from './index';
 import type { Problem } from './types';
@@ -19,6 +20,8 @@ export interface CalibrationState {
   readonly status: CalibrationStatus;
   /** Calibration workers to run (1..maxPoolSize()). */
   readonly poolSize: number;
+  /** The most one image may take, in seconds (DEFAULT_LIMITS.runTimeoutMs by default); past it calibration stops with 'timeout'. */
+  readonly runBudgetSeconds: number;
   readonly progress: PoolProgress | null;
   readonly result: CalibrationSummary | null;
   readonly error: Problem | null;
@@ -29,8 +32,11 @@ export interface CalibrationSlice {
   patchCalibration(patch: Partial<CalibrationState>): void;
 }
 
-export function initialCalibration(poolSize: number): CalibrationState {
-  return { status: 'idle', poolSize, progress: null, result: null, error: null };
+export const DEFAULT_RUN_BUDGET_SECONDS = DEFAULT_LIMITS.runTimeoutMs / 1000;
+
+/** A fresh step, keeping the run options the user set. */
+export function initialCalibration(poolSize: number, runBudgetSeconds = DEFAULT_RUN_BUDGET_SECONDS): CalibrationState {
+  return { status: 'idle', poolSize, runBudgetSeconds, progress: null, result: null, error: null };
 }
 
 export const createCalibrationSlice =

@@ -82,19 +82,24 @@ export async function runWithin<T>(run: Promise<T>, budget: RunBudget | undefine
   if (!budget || !(budget.ms > 0) || !Number.isFinite(budget.ms)) return run;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const seconds = budget.ms >= 1000 ? `${+(budget.ms / 1000).toFixed(1)} s` : `${budget.ms} ms`;
-      reject(
-        new ZeropointError(
-          'timeout',
-          `${what} took longer than ${seconds}, the budget for one run; the model may loop without end (a Loop with a huge trip count) or be far heavier than its input suggests${budget.raise ? `. If it is only slow, raise the budget with ${budget.raise}` : ''}.`,
-        ),
-      );
-    }, budget.ms);
+    timer = setTimeout(() => reject(runTimeoutError(budget, what)), budget.ms);
   });
   try {
     return await Promise.race([run, expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The 'timeout' error for `what` ("Calibrating on image 'a.jpg'") past the budget: the same sentence
+ * whether the run's own timer fired (runWithin) or a host stopped a worker that ran too long.
+ */
+export function runTimeoutError(budget: RunBudget, what: string, subject?: string): ZeropointError {
+  const seconds = budget.ms >= 1000 ? `${+(budget.ms / 1000).toFixed(1)} s` : `${budget.ms} ms`;
+  return new ZeropointError(
+    'timeout',
+    `${what} took longer than ${seconds}, the budget for one run; the model may loop without end (a Loop with a huge trip count) or be far heavier than its input suggests${budget.raise ? `. If it is only slow, raise the budget with ${budget.raise}` : ''}.`,
+    subject === undefined ? undefined : { subject },
+  );
 }

@@ -1,5 +1,5 @@
 import { useStore } from '../../store';
-import { cancelCalibration, setPoolSize, startCalibration } from '../../store/actions';
+import { cancelCalibration, MAX_RUN_BUDGET_SECONDS, setPoolSize, setRunBudget, startCalibration } from '../../store/actions';
 import { maxPoolSize } from '../../workers';
 import { Alert } from '../../components/Alert';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -73,6 +73,19 @@ export function CalibrateStep() {
           <label>
             Workers
             <input type="number" min={1} max={maxPoolSize()} value={c.poolSize} onChange={(e) => setPoolSize(Number(e.target.value))} disabled={working} data-testid="pool-size" />
+          </label>
+          <label title="The most one image may take; a model that runs longer (a Loop without end) is stopped with a message.">
+            Run budget (s)
+            <input
+              type="number"
+              min={1}
+              max={MAX_RUN_BUDGET_SECONDS}
+              step={1}
+              value={c.runBudgetSeconds}
+              onChange={(e) => setRunBudget(Number(e.target.value))}
+              disabled={working}
+              data-testid="run-budget"
+            />
           </label>
           <div className="row">
             <button type="button" className="primary" onClick={() => void startCalibration()} disabled={!canStart} data-testid="calibrate-start">

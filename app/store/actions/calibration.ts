@@ -1,4 +1,4 @@
-/** Calibrate step: the worker pool run, its progress and Cancel. */
+/** Calibrate step: the worker pool run, its progress, its per-image time budget and Cancel. */
 import * as Comlink from 'comlink';
 import { problemOf } from '../../../workers/transfer';
 import { maxPoolSize, modelWorker, runCalibrationPool, type PoolProgress } from '../../workers';
@@ -11,6 +11,15 @@ let calibrationController: AbortController | null = null;
 export function setPoolSize(n: number): void {
   const size = Math.max(1, Math.min(maxPoolSize(), Math.round(n) || 1));
   get().patchCalibration({ poolSize: size });
+}
+
+/** Longest run budget the input takes: an hour per image. */
+export const MAX_RUN_BUDGET_SECONDS = 3600;
+
+/** The per-image time budget, in seconds (kept to 1 s .. an hour; zero, negative or not a number keeps the current one). */
+export function setRunBudget(seconds: number): void {
+  if (!Number.isFinite(seconds) || seconds <= 0) return;
+  get().patchCalibration({ runBudgetSeconds: Math.min(MAX_RUN_BUDGET_SECONDS, Math.max(1, seconds)) });
 }
 
 export async function startCalibration(): Promise<void> {
@@ -45,6 +54,8 @@ export async function startCalibration(): Promise<void> {
       spec,
       geometry,
       workers: calibration.poolSize,
+      runBudgetMs: calibration.runBudgetSeconds * 1000,
+      raiseBudget: "'Run budget (s)' in the Calibrate step",
       collector: { histograms: true },
       // The options come after calibration here, so the means bias correction needs are always
       // collected: one ReduceMean per Conv/Gemm input, small next to the histograms.

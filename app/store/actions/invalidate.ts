@@ -33,7 +33,7 @@ export function resetAfterCalibration(): void {
 export function resetAfterData(): void {
   dropCalibration();
   const { calibration, patchCalibration } = get();
-  patchCalibration(initialCalibration(calibration.poolSize));
+  patchCalibration(initialCalibration(calibration.poolSize, calibration.runBudgetSeconds));
   resetAfterCalibration();
 }
 
