@@ -25,6 +25,7 @@ export type ZeropointErrorCode =
   | 'bad-labels'
   | 'no-statistics' // asked for a range of a tensor never observed
   | 'runtime' // the inference runtime failed
+  | 'unfaithful' // the INT8 model's outputs disagree with FP32 below the fidelity threshold (--strict)
   | 'cancelled'
   | 'io';
 

@@ -1,0 +1,132 @@
+/**
+ * The fidelity gate on built models run by onnxruntime-node: a detector output [boxes in pixels |
+ * scores in 0..1] whose "INT8" copy zeroes the scores keeps a whole cosine above 0.999 and must fail
+ * by column (and by channel in the [1, C, N] layout).
+ */
+import { describe, expect, it } from 'vitest';
+import { createNodeRunner } from '../../../cli/runner-node';
+import type { CalibrationSource } from '../calibration/calibrate';
+import { intAttr, intsAttr } from '../onnx/attributes';
+import { buildModel, floatTensor, node, seededRandom, valueInfo } from '../onnx/build';
+import type { Model } from '../onnx/types';
+import { checkFidelity, heldOutImages, sliceLayout } from './fidelity';
+
+const ROWS = 100;
+
+/**
+ * x [1, 100, 4] in 0..1 -> out [1, 100, 6]: columns 0..3 are x * 640 (boxes), 4..5 sigmoid(x W) * k
+ * (scores; k = 0 zeroes them, as a bad output quantization does). `transposed` gives [1, 6, 100].
+ */
+function detector(options: { scoreGain: number; transposed?: boolean; tiny?: readonly number[] }): Model {
+  const rand = seededRandom(3);
+  const out = options.transposed ? [1, 6, ROWS] : [1, ROWS, 6];
+  return buildModel({
+    opset: 13,
+    inputs: [valueInfo('x', [1, ROWS, 4])],
+    outputs: [valueInfo('out', out)],
+    initializers: [
+      floatTensor('px', [], [640]),
+      floatTensor('w', [4, 2], () => rand() * 4 - 2),
+      floatTensor('gain', [], [options.scoreGain]),
+      // A column of values so small it is negligible: it must never fail the gate.
+      floatTensor('tiny', [1, 1, 2], options.tiny ?? [1, 1]),
+    ],
+    nodes: [
+      node('Mul', ['x', 'px'], ['boxes']),
+      node('MatMul', ['x', 'w'], ['logits']),
+      node('Sigmoid', ['logits'], ['sig']),
+      node('Mul', ['sig', 'tiny'], ['sig2']),
+      node('Mul', ['sig2', 'gain'], ['scores']),
+      node('Concat', ['boxes', 'scores'], [options.transposed ? 'cat' : 'out'], { attributes: [intAttr('axis', 2)] }),
+      ...(options.transposed ? [node('Transpose', ['cat'], ['out'], { attributes: [intsAttr('perm', [0, 2, 1])] })] : []),
+    ],
+  });
+}
+
+function randomSource(count: number): CalibrationSource {
+  const rand = seededRandom(11);
+  const images = Array.from({ length: count }, () => Float32Array.from({ length: ROWS * 4 }, () => rand()));
+  return { count, label: (i) => `img${i}.png`, feeds: async (i) => ({ x: { type: 'float32', dims: [1, ROWS, 4], data: images[i] } }) };
+}
+
+const runner = createNodeRunner({ source: 'fidelity test' });
+
+describe('checkFidelity', () => {
+  it('fails a concatenated output whose scores are zeroed by column, though its whole cosine is above 0.999', async () => {
+    const r = await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 0 }), runner, randomSource(6));
+    expect(r.images).toBe(4);
+    const out = r.outputs[0];
+    expect(out.cosine).toBeGreaterThan(0.999);
+    expect(out.slices).toMatchObject({ kind: 'column', axis: 2, count: 6, below: 2, negligible: 0 });
+    expect(out.slices!.worst!.index).toBeGreaterThanOrEqual(4);
+    expect(out.slices!.worst!.cosine).toBe(0);
+    expect(out.slices!.slices.slice(0, 4).every((s) => s.cosine === 1)).toBe(true);
+    expect(r.verdict.pass).toBe(false);
+    expect(r.verdict.failing).toEqual([{ output: 'out', what: `column ${out.slices!.worst!.index}`, slice: { kind: 'column', index: out.slices!.worst!.index }, cosine: 0, below: 2, of: 6 }]);
+  });
+
+  it('slices a [1, C, N] output by channel (the YOLOv8 layout)', async () => {
+    const r = await checkFidelity(detector({ scoreGain: 1, transposed: true }), detector({ scoreGain: 0, transposed: true }), runner, randomSource(4), { images: 2 });
+    expect(r.images).toBe(2);
+    expect(r.outputs[0].cosine).toBeGreaterThan(0.999);
+    expect(r.outputs[0].slices).toMatchObject({ kind: 'channel', axis: 1, count: 6, below: 2 });
+    expect(r.verdict.failing.map((f) => f.what)).toEqual([expect.stringMatching(/^channel [45]$/)]);
+  });
+
+  it('passes a faithful model, and a slight score error passes or fails by the threshold', async () => {
+    const same = await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 1 }), runner, randomSource(4));
+    expect(same.verdict).toEqual({ pass: true, failing: [] });
+    expect(same.outputs[0].slices!.worst!.cosine).toBe(1);
+    // Scores scaled by 0.9 keep a cosine of 1 (cosine ignores scale) but lose SQNR: 20 dB.
+    const scaled = await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 0.9 }), runner, randomSource(4));
+    expect(scaled.verdict.pass).toBe(true);
+    expect(scaled.outputs[0].slices!.slices[4].sqnrDb).toBeCloseTo(20, 1);
+    const strict = await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 1 }), runner, randomSource(4), { threshold: 1 });
+    expect(strict.verdict.pass).toBe(true);
+  });
+
+  it('never fails on a negligible column (a class absent from every image)', async () => {
+    // Column 4 peaks at 1e-7 in FP32 and is zeroed in the "INT8" copy: too small to judge.
+    const r = await checkFidelity(detector({ scoreGain: 1, tiny: [1e-7, 1] }), detector({ scoreGain: 1, tiny: [0, 1] }), runner, randomSource(4));
+    expect(r.outputs[0].slices!.slices[4].cosine).toBe(0);
+    expect(r.outputs[0].slices!.negligible).toBe(1);
+    expect(r.outputs[0].slices!.slices[4].judged).toBe(false);
+    expect(r.verdict.pass).toBe(true);
+  });
+
+  it('reports progress, stops on an aborted signal, and refuses a bad threshold', async () => {
+    const seen: number[] = [];
+    await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 1 }), runner, randomSource(3), { onProgress: (p) => seen.push(p.done) });
+    expect(seen).toEqual([1, 2, 3]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 1 }), runner, randomSource(3), { signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 1 }), runner, randomSource(3), { threshold: 2 })).rejects.toMatchObject({ code: 'bad-option' });
+  });
+});
+
+describe('sliceLayout', () => {
+  it('chooses the feature axis by shape', () => {
+    expect(sliceLayout([1, 25200, 85])).toEqual({ kind: 'column', axis: 2, count: 85 });
+    expect(sliceLayout([1, 756, 6])).toEqual({ kind: 'column', axis: 2, count: 6 });
+    expect(sliceLayout([25200, 85])).toEqual({ kind: 'column', axis: 1, count: 85 });
+    expect(sliceLayout([1, 84, 8400])).toEqual({ kind: 'channel', axis: 1, count: 84 });
+    expect(sliceLayout([1, 21, 257, 257])).toEqual({ kind: 'channel', axis: 1, count: 21 });
+    expect(sliceLayout([1, 84, 100])).toEqual({ kind: 'channel', axis: 1, count: 84 });
+    expect(sliceLayout([1, 100, 84])).toEqual({ kind: 'column', axis: 2, count: 84 });
+    expect(sliceLayout([1, 1000])).toBeNull();
+    expect(sliceLayout([1, 10])).toBeNull();
+    expect(sliceLayout([1, 1000, 1, 1])).toBeNull();
+    expect(sliceLayout([10])).toBeNull();
+  });
+});
+
+describe('heldOutImages', () => {
+  it('takes the images after the used ones, else the last ones', () => {
+    expect(heldOutImages({ total: 10, used: 4 })).toEqual({ indices: [4, 5, 6, 7], heldOut: true });
+    expect(heldOutImages({ total: 6, used: 4 })).toEqual({ indices: [4, 5], heldOut: true });
+    expect(heldOutImages({ total: 6, used: 6 })).toEqual({ indices: [2, 3, 4, 5], heldOut: false });
+    expect(heldOutImages({ total: 2, used: 2 })).toEqual({ indices: [0, 1], heldOut: false });
+    expect(heldOutImages({ total: 10, used: 4, max: 2 })).toEqual({ indices: [4, 5], heldOut: true });
+  });
+});
