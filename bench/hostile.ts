@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writePng } from '../cli/images';
-import { bigPngHeader, encode, externalWeightModel, mkfifo, nestedIfModel, slowLoopModel, tinyConvModel, unpackedFloatModel, unpackedInt32Model } from '../cli/hostile-fixtures';
+import { encode, externalWeightModel, mkfifo, tinyConvModel, unpackedFloatModel, unpackedInt32Model } from '../test/hostile-fixtures';
+import { blackPng, nestedIfBytes, slowLoopModel } from '../test/hostile-models';
 import { decodeModel } from '../workers/core/onnx/decode';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -78,12 +79,12 @@ async function main(): Promise<void> {
     await symlink('/dev/zero', join(tmp, 'zero.onnx'));
     mkfifo(join(tmp, 'fifo.onnx'));
     await mkdir(join(tmp, 'calib-header'));
-    await writeFile(join(tmp, 'calib-header/huge.png'), bigPngHeader(16000, 16000));
+    await writeFile(join(tmp, 'calib-header/huge.png'), blackPng(16000, 16000));
     await mkdir(join(tmp, 'calib-real'));
     process.stderr.write('encoding a real 16000x16000 PNG...\n');
     await sharp({ create: { width: 16000, height: 16000, channels: 3, background: { r: 30, g: 90, b: 160 } }, limitInputPixels: false }).png({ compressionLevel: 1 }).toFile(join(tmp, 'calib-real/huge.png'));
     await writeFile(join(tmp, 'slow-loop.onnx'), slowLoopModel());
-    await writeFile(join(tmp, 'nested-if.onnx'), nestedIfModel(5000));
+    await writeFile(join(tmp, 'nested-if.onnx'), nestedIfBytes(5000));
 
     const out = ['--out', join(tmp, 'out.onnx')];
     const q = (m: string, dir = calib) => ['quantize', m, '--calib', dir, '--preprocess', 'unit', ...out];
@@ -92,8 +93,8 @@ async function main(): Promise<void> {
       { name: 'external data -> /dev/urandom', args: q(join(tmp, 'ext-urandom/model.onnx')) },
       { name: 'model -> /dev/zero', args: q(join(tmp, 'zero.onnx')) },
       { name: 'model is a FIFO', args: q(join(tmp, 'fifo.onnx')) },
-      { name: '16000x16000 PNG (header only)', args: q(model, join(tmp, 'calib-header')) },
-      { name: '16000x16000 PNG (a real file)', args: q(model, join(tmp, 'calib-real')) },
+      { name: '16000x16000 black PNG (250 KB)', args: q(model, join(tmp, 'calib-header')) },
+      { name: '16000x16000 colour PNG (sharp-encoded)', args: q(model, join(tmp, 'calib-real')) },
       { name: '5,000 nested If subgraphs', args: q(join(tmp, 'nested-if.onnx')) },
       { name: 'Loop of 1e12 iterations, --run-timeout 2', args: [...q(join(tmp, 'slow-loop.onnx')), '--run-timeout', '2'] },
       { name: 'a good model (for scale)', args: q(model) },
