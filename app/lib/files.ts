@@ -9,7 +9,7 @@ export interface PickedFile {
   readonly path: string;
 }
 
-export const IMAGE_FILE = /\.(jpe?g|png|webp|bmp|gif|avif)$/i;
+export const IMAGE_FILE = /\.(jpe?g|png|webp|bmp|gif)$/i;
 
 export function isImageFile(f: PickedFile): boolean {
   return IMAGE_FILE.test(f.path) || (f.file.type.startsWith('image/') && !f.file.type.includes('svg'));

@@ -93,9 +93,15 @@ describe('checkImageBlob', () => {
     expect(read()).toBe(256 * 2 ** 10);
   });
 
-  it('passes real images and files it cannot read a header from (the decoder then says why)', async () => {
+  it('passes real images and broken JPEGs (the decoder then says why); refuses files of no format it reads', async () => {
     const jpeg = readFileSync(`${IMAGES}/imagenet-calib/n01440764_tench.JPEG`);
     expect(await refusal(new Blob([jpeg]), 'tench.jpg')).toBeUndefined();
-    expect(await refusal(new Blob([Buffer.from('not an image')]), 'notes.jpg')).toBeUndefined();
+    expect(await refusal(new Blob([jpeg.subarray(0, 3000)]), 'cut.jpg')).toBeUndefined();
+    expect(await refusal(new Blob([Buffer.from('not an image')]), 'notes.jpg')).toMatchObject({
+      code: 'bad-image',
+      message: "Cannot decode image 'notes.jpg': it is not a JPEG, PNG, WebP, BMP or GIF file. Remove it or replace it with a JPEG or PNG.",
+    });
+    // An SVG named .png never reaches createImageBitmap (which would render it, links and all).
+    expect(await refusal(new Blob(['<svg xmlns="http://www.w3.org/2000/svg" width="99999" height="99999"/>']), 'x.png')).toMatchObject({ code: 'bad-image' });
   });
 });

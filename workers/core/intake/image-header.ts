@@ -120,6 +120,10 @@ export async function checkImageBlob(blob: BlobLike, name: string, limits: Image
     // Read on only for a JPEG whose segments run past what was read (other formats declare their
     // size in the first 30 bytes; a broken JPEG is the decoder's to report).
     const jpeg = head[0] === 0xff && head[1] === 0xd8;
-    if (!jpeg || length >= blob.size || jpegScan(head) !== 'more') return;
+    if (jpeg && length < blob.size && jpegScan(head) === 'more') continue;
+    if (jpeg) return; // a broken JPEG is the decoder's to report
+    // Only the formats whose size can be read first, as in the CLI: an AVIF, TIFF or SVG (whatever its
+    // name) never reaches a decoder that would skip the pixel check.
+    throw new ZeropointError('bad-image', `Cannot decode image ${quote(name)}: it is not a JPEG, PNG, WebP, BMP or GIF file. Remove it or replace it with a JPEG or PNG.`, { subject: name });
   }
 }
