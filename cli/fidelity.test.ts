@@ -37,7 +37,7 @@ describe('cli checkFidelity', () => {
     expect(c.heldOut).toBe(true);
     const lines = formatFidelity(c);
     expect(lines[0]).toBe("fidelity: FP32 vs INT8 on 4 images held out of calibration ('img2.png', 'img3.png', 'img4.png', 'img5.png'), threshold cosine 0.98");
-    expect(lines[1]).toBe("fidelity: output 'out' cosine 1.0000, SQNR inf dB, worst column 0 (of 6) cosine 1.000: ok");
+    expect(lines[1]).toBe("fidelity: output 'out' cosine 1.0000, SQNR inf dB, worst column 0 (of 7) cosine 1.000: ok");
     expect(lines.at(-1)).toBe('fidelity: passed');
   });
 
@@ -45,7 +45,7 @@ describe('cli checkFidelity', () => {
     const c = await checkFidelity(options({ int8: detector({ scoreGain: 0 }) }));
     expect(c.result.outputs[0].cosine).toBeGreaterThan(0.999);
     const lines = formatFidelity(c);
-    expect(lines[1]).toMatch(/^fidelity: WARNING output 'out' cosine 1\.0000, SQNR \d+\.\d dB, worst column [45] \(of 6\) cosine 0\.000, 2 columns below 0\.98: the INT8 model is NOT faithful; see per-layer errors with 'zeropoint compare det\.onnx "det int8\.onnx" --images calib --preprocess yolo'$/);
+    expect(lines[1]).toMatch(/^fidelity: WARNING output 'out' cosine 1\.0000, SQNR \d+\.\d dB, worst column [456] \(of 7\) cosine 0\.000, 3 columns below 0\.98: the INT8 model is NOT faithful; see per-layer errors with 'zeropoint compare det\.onnx "det int8\.onnx" --images calib --preprocess yolo'$/);
     expect(lines.at(-1)).toBe("fidelity: FAILED for 'out'; the INT8 model was written anyway (--strict makes this an error)");
   });
 
@@ -60,7 +60,7 @@ describe('cli checkFidelity', () => {
     await expect(checkFidelity(options({ int8: detector({ scoreGain: 0 }), strict: true }))).rejects.toMatchObject({
       code: 'unfaithful',
       subject: 'out',
-      message: expect.stringMatching(/^The INT8 model is not faithful to FP32 \(--strict\): output 'out' column [45] \(of 6\) cosine 0\.000 below 0\.98 \(2 columns below\) on 4 images held out of calibration; nothing was written\. See per-layer errors with 'zeropoint compare /),
+      message: expect.stringMatching(/^The INT8 model is not faithful to FP32 \(--strict\): output 'out' column [456] \(of 7\) cosine 0\.000 below 0\.98 \(3 columns below\) on 4 images held out of calibration; nothing was written\. See per-layer errors with 'zeropoint compare /),
     });
     await expect(checkFidelity(options({ strict: true }))).resolves.toMatchObject({ result: { verdict: { pass: true } } });
   });

@@ -7,22 +7,22 @@ import type { Model } from '../onnx/types';
 const ROWS = 100;
 
 /**
- * x [1, 100, 4] in 0..1 -> out [1, 100, 6]: columns 0..3 are x * 640 (boxes), 4..5 sigmoid(x W) * k
- * (scores; k = 0 zeroes them, as a bad output quantization does). `transposed` gives [1, 6, 100].
+ * x [1, 100, 4] in 0..1 -> out [1, 100, 7]: columns 0..3 are x * 640 (boxes), 4..6 sigmoid(x W) * tiny * k
+ * (scores; k = 0 zeroes them, as a bad output quantization does). `transposed` gives [1, 7, 100].
  */
 export function detector(options: { scoreGain: number; transposed?: boolean; tiny?: readonly number[] }): Model {
   const rand = seededRandom(3);
-  const out = options.transposed ? [1, 6, ROWS] : [1, ROWS, 6];
+  const out = options.transposed ? [1, 7, ROWS] : [1, ROWS, 7];
   return buildModel({
     opset: 13,
     inputs: [valueInfo('x', [1, ROWS, 4])],
     outputs: [valueInfo('out', out)],
     initializers: [
       floatTensor('px', [], [640]),
-      floatTensor('w', [4, 2], () => rand() * 4 - 2),
+      floatTensor('w', [4, 3], () => rand() * 4 - 2),
       floatTensor('gain', [], [options.scoreGain]),
-      // A column of values so small it is negligible: it must never fail the gate.
-      floatTensor('tiny', [1, 1, 2], options.tiny ?? [1, 1]),
+      // Per score column: a small share makes a column negligible next to the others.
+      floatTensor('tiny', [1, 1, 3], options.tiny ?? [1, 1, 1]),
     ],
     nodes: [
       node('Mul', ['x', 'px'], ['boxes']),

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../cli/runner-node';
-import { checkFidelity, heldOutImages, sliceLayout } from './fidelity';
+import { checkFidelity, heldOutImages, judgedSlices, sliceLayout } from './fidelity';
 import { detector, randomSource } from './fidelity-fixtures';
 
 const runner = createNodeRunner({ source: 'fidelity test' });
@@ -16,20 +16,20 @@ describe('checkFidelity', () => {
     expect(r.images).toBe(4);
     const out = r.outputs[0];
     expect(out.cosine).toBeGreaterThan(0.999);
-    expect(out.slices).toMatchObject({ kind: 'column', axis: 2, count: 6, below: 2, negligible: 0 });
+    expect(out.slices).toMatchObject({ kind: 'column', axis: 2, count: 7, below: 3, negligible: 0 });
     expect(out.slices!.worst!.index).toBeGreaterThanOrEqual(4);
     expect(out.slices!.worst!.cosine).toBe(0);
     expect(out.slices!.slices.slice(0, 4).every((s) => s.cosine === 1)).toBe(true);
     expect(r.verdict.pass).toBe(false);
-    expect(r.verdict.failing).toEqual([{ output: 'out', what: `column ${out.slices!.worst!.index}`, slice: { kind: 'column', index: out.slices!.worst!.index }, cosine: 0, below: 2, of: 6 }]);
+    expect(r.verdict.failing).toEqual([{ output: 'out', what: `column ${out.slices!.worst!.index}`, slice: { kind: 'column', index: out.slices!.worst!.index }, cosine: 0, below: 3, of: 7 }]);
   });
 
   it('slices a [1, C, N] output by channel (the YOLOv8 layout)', async () => {
     const r = await checkFidelity(detector({ scoreGain: 1, transposed: true }), detector({ scoreGain: 0, transposed: true }), runner, randomSource(4), { images: 2 });
     expect(r.images).toBe(2);
     expect(r.outputs[0].cosine).toBeGreaterThan(0.999);
-    expect(r.outputs[0].slices).toMatchObject({ kind: 'channel', axis: 1, count: 6, below: 2 });
-    expect(r.verdict.failing.map((f) => f.what)).toEqual([expect.stringMatching(/^channel [45]$/)]);
+    expect(r.outputs[0].slices).toMatchObject({ kind: 'channel', axis: 1, count: 7, below: 3 });
+    expect(r.verdict.failing.map((f) => f.what)).toEqual([expect.stringMatching(/^channel [456]$/)]);
   });
 
   it('passes a faithful model, and a slight score error passes or fails by the threshold', async () => {
@@ -45,11 +45,12 @@ describe('checkFidelity', () => {
   });
 
   it('never fails on a negligible column (a class absent from every image)', async () => {
-    // Column 4 peaks at 1e-7 in FP32 and is zeroed in the "INT8" copy: too small to judge.
-    const r = await checkFidelity(detector({ scoreGain: 1, tiny: [1e-7, 1] }), detector({ scoreGain: 1, tiny: [0, 1] }), runner, randomSource(4));
-    expect(r.outputs[0].slices!.slices[4].cosine).toBe(0);
+    // Column 6 peaks at 1/25 of the score columns' largest in FP32 and is zeroed in the "INT8" copy.
+    const r = await checkFidelity(detector({ scoreGain: 1, tiny: [1, 0.2, 0.04] }), detector({ scoreGain: 1, tiny: [1, 0.2, 0] }), runner, randomSource(4));
+    expect(r.outputs[0].slices!.slices[6].cosine).toBe(0);
     expect(r.outputs[0].slices!.negligible).toBe(1);
-    expect(r.outputs[0].slices!.slices[4].judged).toBe(false);
+    expect(r.outputs[0].slices!.slices[6].judged).toBe(false);
+    expect(r.outputs[0].slices!.slices[5].judged).toBe(true);
     expect(r.verdict.pass).toBe(true);
   });
 
@@ -77,6 +78,17 @@ describe('sliceLayout', () => {
     expect(sliceLayout([1, 10])).toBeNull();
     expect(sliceLayout([1, 1000, 1, 1])).toBeNull();
     expect(sliceLayout([10])).toBeNull();
+  });
+});
+
+describe('judgedSlices', () => {
+  it('groups slices by scale and leaves the small ones of a group unjudged', () => {
+    // YOLOv8-like: boxes in pixels, then class scores; a class absent from the images peaks at 0.03.
+    expect(judgedSlices([640, 640, 560, 620, 0.9, 0.2, 0.03, 0])).toEqual([true, true, true, true, true, true, false, false]);
+    // lw-person-det-like: cx, cy, w, h in pixels, obj and person scores: the scores are their own group.
+    expect(judgedSlices([190, 188, 120, 150, 0.9, 0.8])).toEqual([true, true, true, true, true, true]);
+    // One score column next to the boxes is judged on its own scale.
+    expect(judgedSlices([640, 640, 640, 640, 0.01])).toEqual([true, true, true, true, true]);
   });
 });
 

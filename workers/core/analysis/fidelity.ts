@@ -12,10 +12,11 @@
  *   - 'channel': axis 1 of a tensor of rank >= 3, when it has 2..128 entries and the axes after it
  *     hold at least 16 values and no fewer than its entries ([1, 84, 8400], [1, 21, 257, 257]);
  *   - both fit: the smaller axis (a tie goes to 'column'); neither: no slices (class scores [1, 1000]).
- * A slice whose FP32 values never exceed 1/50 of the lower-quartile slice peak (a class absent from
- * every image) is too small for a cosine over a few images to mean anything: it is counted as
- * negligible and never fails the gate. The lower quartile, not the median or the largest, so that a
- * few columns in pixels do not make every score column look negligible.
+ * Slices are grouped by scale: sorted by their FP32 peak |value|, a new group starts wherever one
+ * peak is more than 10x the next (boxes in pixels, then scores in 0..1). A slice peaking below 1/10
+ * of its group's largest (a class absent from every image, next to the classes present) is too small
+ * for a cosine over a few images to mean anything: it is counted as negligible and never fails.
+ * Grouping keeps a few columns in pixels from making every score column look negligible.
  *
  * Memory is the running sums (float64, per output and per slice) plus one run's tensors.
  */
@@ -35,8 +36,10 @@ export const DEFAULT_FIDELITY_IMAGES = 4;
 /** The most entries a feature axis may have to be sliced. */
 export const MAX_SLICES = 128;
 const MIN_ROWS = 16;
-/** A slice peaking below this share of the lower-quartile slice peak is negligible. */
-const NEGLIGIBLE_SHARE = 1 / 50;
+/** A gap between sorted slice peaks larger than this starts a new scale group. */
+const GROUP_GAP = 10;
+/** A slice peaking below this share of its group's largest peak is negligible. */
+const NEGLIGIBLE_SHARE = 1 / 10;
 
 export type SliceKind = 'column' | 'channel';
 
@@ -179,13 +182,28 @@ function addSlices(s: SliceStats, dims: readonly number[], ref: Float32Array, te
   for (let k = 0; k < count; k++) if (touched[k]) s.stats[k].samples++;
 }
 
+/** Per slice: judged (true) or negligible, by scale group (see the file comment). */
+export function judgedSlices(peaks: readonly number[]): boolean[] {
+  const order = peaks.map((_, k) => k).sort((a, b) => peaks[b] - peaks[a]);
+  const judged = new Array<boolean>(peaks.length).fill(false);
+  let groupMax = 0;
+  let previous = 0;
+  for (const k of order) {
+    const p = peaks[k];
+    if (!(p > 0)) break;
+    if (groupMax === 0 || previous > GROUP_GAP * p) groupMax = p;
+    judged[k] = p >= NEGLIGIBLE_SHARE * groupMax;
+    previous = p;
+  }
+  return judged;
+}
+
 function summarizeSlices(s: SliceStats, threshold: number): OutputSlices {
   const peaks = Array.from(s.peaks);
-  const sorted = [...peaks].sort((a, b) => a - b);
-  const quartile = sorted[Math.floor(sorted.length / 4)] ?? 0;
+  const judgedByScale = judgedSlices(peaks);
   const slices: SliceFidelity[] = s.stats.map((st, index) => {
     const sum = summarize(st);
-    return { index, cosine: sum.cosine, sqnrDb: sum.sqnrDb, peak: peaks[index], judged: peaks[index] > 0 && peaks[index] >= NEGLIGIBLE_SHARE * quartile };
+    return { index, cosine: sum.cosine, sqnrDb: sum.sqnrDb, peak: peaks[index], judged: judgedByScale[index] };
   });
   const judged = slices.filter((x) => x.judged);
   // NaN (no finite pair) counts as the worst: it is below every threshold.
