@@ -45,8 +45,8 @@ describe('checkFidelity', () => {
   });
 
   it('never fails on a negligible column (a class absent from every image)', async () => {
-    // Column 6 peaks at 1/25 of the score columns' largest in FP32 and is zeroed in the "INT8" copy.
-    const r = await checkFidelity(detector({ scoreGain: 1, tiny: [1, 0.2, 0.04] }), detector({ scoreGain: 1, tiny: [1, 0.2, 0] }), runner, randomSource(4));
+    // Column 6 peaks at 1/250 of the score columns' largest in FP32 and is zeroed in the "INT8" copy.
+    const r = await checkFidelity(detector({ scoreGain: 1, tiny: [1, 0.1, 0.006] }), detector({ scoreGain: 1, tiny: [1, 0.1, 0] }), runner, randomSource(4));
     expect(r.outputs[0].slices!.slices[6].cosine).toBe(0);
     expect(r.outputs[0].slices!.negligible).toBe(1);
     expect(r.outputs[0].slices!.slices[6].judged).toBe(false);
@@ -83,10 +83,12 @@ describe('sliceLayout', () => {
 
 describe('judgedSlices', () => {
   it('groups slices by scale and leaves the small ones of a group unjudged', () => {
-    // YOLOv8-like: boxes in pixels, then class scores; a class absent from the images peaks at 0.03.
-    expect(judgedSlices([640, 640, 560, 620, 0.9, 0.2, 0.03, 0])).toEqual([true, true, true, true, true, true, false, false]);
-    // lw-person-det-like: cx, cy, w, h in pixels, obj and person scores: the scores are their own group.
+    // YOLOv8-like: boxes in pixels, then class scores; a class absent from the images peaks at 0.005.
+    expect(judgedSlices([640, 640, 560, 620, 0.9, 0.1, 0.02, 0.005, 0])).toEqual([true, true, true, true, true, true, true, false, false]);
+    // Boxes in pixels, obj and person scores: the scores are their own group.
     expect(judgedSlices([190, 188, 120, 150, 0.9, 0.8])).toEqual([true, true, true, true, true, true]);
+    // lw-person-det's peaks on 4 COCO images (raw box offsets, obj, person): the quiet obj column is judged.
+    expect(judgedSlices([2.2, 2.8, 2.9, 3.6, 0.18, 0.76])).toEqual([true, true, true, true, true, true]);
     // One score column next to the boxes is judged on its own scale.
     expect(judgedSlices([640, 640, 640, 640, 0.01])).toEqual([true, true, true, true, true]);
   });

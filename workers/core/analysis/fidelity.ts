@@ -13,10 +13,12 @@
  *     hold at least 16 values and no fewer than its entries ([1, 84, 8400], [1, 21, 257, 257]);
  *   - both fit: the smaller axis (a tie goes to 'column'); neither: no slices (class scores [1, 1000]).
  * Slices are grouped by scale: sorted by their FP32 peak |value|, a new group starts wherever one
- * peak is more than 10x the next (boxes in pixels, then scores in 0..1). A slice peaking below 1/10
+ * peak is more than 30x the next (boxes in pixels, then scores in 0..1). A slice peaking below 1/100
  * of its group's largest (a class absent from every image, next to the classes present) is too small
  * for a cosine over a few images to mean anything: it is counted as negligible and never fails.
- * Grouping keeps a few columns in pixels from making every score column look negligible.
+ * Grouping keeps a few columns in pixels from making every score column look negligible; the share
+ * is small so that a real but quiet column (an objectness peaking at 0.18 beside raw box offsets of
+ * 3) is still judged: a broken column hidden is worse than a warning too many.
  *
  * Memory is the running sums (float64, per output and per slice) plus one run's tensors.
  */
@@ -37,9 +39,9 @@ export const DEFAULT_FIDELITY_IMAGES = 4;
 export const MAX_SLICES = 128;
 const MIN_ROWS = 16;
 /** A gap between sorted slice peaks larger than this starts a new scale group. */
-const GROUP_GAP = 10;
+const GROUP_GAP = 30;
 /** A slice peaking below this share of its group's largest peak is negligible. */
-const NEGLIGIBLE_SHARE = 1 / 10;
+const NEGLIGIBLE_SHARE = 1 / 100;
 
 export type SliceKind = 'column' | 'channel';
 
