@@ -10,7 +10,8 @@ import { quote } from '../workers/core/intake/names';
 import type { CalibrationSource } from '../workers/core/calibration/calibrate';
 import { indexGraph } from '../workers/core/graph/graph';
 import type { Model } from '../workers/core/onnx/types';
-import { imageToTensor } from '../workers/core/preprocess/image';
+import { imageFeed } from '../workers/core/preprocess/image';
+import { constantFeeds, feedPlan, type FeedChoices, type FeedPlan } from '../workers/core/preprocess/feeds';
 import { inputGeometry, parseSpecJson, PRESET_NAMES, resolveSpec, type InputGeometry, type PresetName, type PreprocessSpec } from '../workers/core/preprocess/spec';
 import { nodeFileHost } from './fs-host';
 import { decodeImageFile, type DecodeImageOptions } from './images';
@@ -22,27 +23,47 @@ export async function readTextFile(path: string, what: string): Promise<string> 
   return textDecoder.decode(await readInputFile(nodeFileHost, path, { what, maxBytes: DEFAULT_LIMITS.maxTextBytes }));
 }
 
-/** The model's single image input; several data inputs are refused by name. */
+/** Names the file in an input's 'not-image-model' message (the core messages name the input only). */
+function inFile<T>(source: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isZeropointError(e) && e.code === 'not-image-model') {
+      throw new ZeropointError('not-image-model', `'${source}' is not an image model: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`, { subject: e.subject, cause: e });
+    }
+    throw e;
+  }
+}
+
+function checkSize(geometry: InputGeometry, source: string): void {
+  const values = geometry.channels * geometry.height * geometry.width;
+  if (values > DEFAULT_LIMITS.maxTensorElements) {
+    throw new ZeropointError('too-large', `Input ${quote(geometry.name)} of ${quote(source)} would be ${geometry.channels}x${geometry.height}x${geometry.width} (${values.toExponential(2)} values), more than the ${DEFAULT_LIMITS.maxTensorElements.toLocaleString('en-US')} Zeropoint feeds; give a smaller --width/--height.`, { subject: geometry.name });
+  }
+}
+
+/**
+ * What the model is fed: its image input (the named one, or the single rank-4 float/uint8 input) and a
+ * constant for each other input, from `choices.values` (--input NAME=VALUE) or the default its name
+ * implies (feeds.ts). Throws naming the file and the input.
+ */
+export function feedPlanOf(model: Model, source: string, choices: FeedChoices = {}): FeedPlan {
+  const inputs = indexGraph(model.graph!).dataInputs;
+  if (inputs.length === 0) throw new ZeropointError('not-image-model', `'${source}' has no inputs; Zeropoint calibrates models with an image input.`, { subject: source });
+  const plan = inFile(source, () => feedPlan(inputs, choices));
+  checkSize(plan.image, source);
+  return plan;
+}
+
+/** The model's single image input; a model with other inputs is refused by name (see feedPlanOf). */
 export function imageInput(model: Model, source: string, size: { width?: number; height?: number } = {}): InputGeometry {
   const index = indexGraph(model.graph!);
   const inputs = index.dataInputs;
   if (inputs.length !== 1) {
     throw new ZeropointError('not-image-model', `'${source}' has ${inputs.length} inputs (${inputs.map((i) => `'${i.name}'`).join(', ') || 'none'}); Zeropoint calibrates models with one image input.`, { subject: source });
   }
-  let geometry: InputGeometry;
-  try {
-    geometry = inputGeometry(inputs[0], size);
-  } catch (e) {
-    // inputGeometry names the input; say which file it is in too.
-    if (isZeropointError(e) && e.code === 'not-image-model') {
-      throw new ZeropointError('not-image-model', `'${source}' is not an image model: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`, { subject: e.subject, cause: e });
-    }
-    throw e;
-  }
-  const values = geometry.channels * geometry.height * geometry.width;
-  if (values > DEFAULT_LIMITS.maxTensorElements) {
-    throw new ZeropointError('too-large', `Input ${quote(geometry.name)} of ${quote(source)} would be ${geometry.channels}x${geometry.height}x${geometry.width} (${values.toExponential(2)} values), more than the ${DEFAULT_LIMITS.maxTensorElements.toLocaleString('en-US')} Zeropoint feeds; give a smaller --width/--height.`, { subject: geometry.name });
-  }
+  const geometry = inFile(source, () => inputGeometry(inputs[0], size));
+  checkSize(geometry, source);
   return geometry;
 }
 
@@ -53,7 +74,7 @@ export const isPreset = (value: string): value is PresetName => (PRESET_NAMES as
 
 /** A preset name, or the path of a JSON spec file. */
 export async function loadSpec(presetOrFile: string, geometry: InputGeometry): Promise<PreprocessSpec> {
-  if (isPreset(presetOrFile)) return resolveSpec(presetOrFile as PresetName, { channels: geometry.channels });
+  if (isPreset(presetOrFile)) return resolveSpec(presetOrFile as PresetName, { channels: geometry.channels, layout: geometry.layout });
   let text: string;
   try {
     text = await readTextFile(presetOrFile, 'spec file');
@@ -62,18 +83,22 @@ export async function loadSpec(presetOrFile: string, geometry: InputGeometry): P
     if (isZeropointError(e) && e.code !== 'io') throw e;
     throw new ZeropointError('bad-spec', `Preprocessing '${presetOrFile}' is neither a preset (${PRESET_NAMES.join(', ')}) nor a readable JSON spec file; pass one of those presets or the path of a JSON spec file.`, { subject: presetOrFile });
   }
-  return resolveSpec(parseSpecJson(text, presetOrFile), { channels: geometry.channels });
+  return resolveSpec(parseSpecJson(text, presetOrFile), { channels: geometry.channels, layout: geometry.layout });
 }
 
-/** Images decoded and preprocessed on demand: memory holds one image at a time. */
-export function imageFolderSource(files: readonly string[], spec: PreprocessSpec, geometry: InputGeometry, decode: DecodeImageOptions = {}): CalibrationSource {
+/**
+ * Images decoded and preprocessed on demand: memory holds one image at a time. Given a feed plan, its
+ * constants are fed with every image.
+ */
+export function imageFolderSource(files: readonly string[], spec: PreprocessSpec, feeds: InputGeometry | FeedPlan, decode: DecodeImageOptions = {}): CalibrationSource {
+  const plan: FeedPlan = 'image' in feeds ? feeds : { image: feeds, constants: [], notes: [] };
+  const geometry = plan.image;
   return {
     count: files.length,
     label: (i) => files[i],
     async feeds(i) {
       const image = await decodeImageFile(files[i], decode);
-      const t = imageToTensor(image, spec, geometry);
-      return { [geometry.name]: { type: 'float32', dims: t.dims, data: t.data } };
+      return { ...constantFeeds(plan.constants), [geometry.name]: imageFeed(image, spec, geometry) };
     },
   };
 }

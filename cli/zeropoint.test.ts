@@ -4,7 +4,6 @@
  * (a truncated model, an op onnxruntime does not know, a non-image model, a truncated JPEG...) are made
  * in a temporary folder at test time; ../shared is only read.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -17,12 +16,11 @@ import { decodeModel } from '../workers/core/onnx/decode';
 import { encodeModel } from '../workers/core/onnx/encode';
 import { makeTensor } from '../workers/core/onnx/tensor';
 import { DataType, type Model, type ValueInfo } from '../workers/core/onnx/types';
+import { BIN, ROOT, runZeropoint, spawnRun, type Run } from '../test/cli-run';
 import { listImages, writePng } from './images';
 import { readMnist } from './mnist';
 import { imageFolderSource, imageInput, loadSpec } from './pipeline';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'cli/bin.mjs');
 // As a user types them from the repository root (the CLI runs with cwd = ROOT).
 const MODELS = '../shared/assets/models';
 const IMAGES = '../shared/assets/images';
@@ -31,28 +29,7 @@ const MNIST = `${MODELS}/mnist.onnx`;
 const CALIB = `${IMAGES}/imagenet-calib`;
 const abs = (p: string) => resolve(ROOT, p);
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion with the user's environment minus ZEROPOINT_DEBUG (which adds stacks). */
-function spawnRun(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
-  const env = { ...process.env, ...options.env };
-  delete env.ZEROPOINT_DEBUG;
-  return new Promise((done, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 100_000 });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
-
-const zeropoint = (...args: string[]) => spawnRun(process.execPath, [BIN, ...args]);
+const zeropoint = (...args: string[]) => runZeropoint(args);
 
 const lines = (text: string) => text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
 
@@ -480,7 +457,7 @@ describe('bad input: one line on stderr that names the culprit and says what to 
     {
       name: 'a model whose input is not an image',
       args: () => [fixture('tiny-matmul.onnx'), ...calib, '--preprocess', 'raw'],
-      says: ["'tiny-matmul.onnx' is not an image model", "input 'features'", '[1,16]', /needs a float image input shaped N,C,H,W or N,H,W,C/],
+      says: ["'tiny-matmul.onnx' is not an image model", "input 'features'", '[1,16]', /needs a float or uint8 image input shaped N,C,H,W or N,H,W,C/],
     },
     {
       name: 'a missing model path',

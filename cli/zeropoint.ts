@@ -27,7 +27,10 @@ import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, type QuantizeOpt
 import { nodeFileHost, writeOutputs } from './fs-host';
 import { scanImages, type ImageListing } from './images';
 import { readModelFile } from './model-io';
-import { imageFolderSource, imageInput, isPreset, loadSpec, PRESETS_TEXT, readLabels } from './pipeline';
+import { DEFAULT_FOURTH_CHANNEL } from '../workers/core/preprocess/spec';
+import { parseInputValue, type FeedChoices } from '../workers/core/preprocess/feeds';
+import { DataType, type ValueInfo } from '../workers/core/onnx/types';
+import { feedPlanOf, imageFolderSource, isPreset, loadSpec, PRESETS_TEXT, readLabels } from './pipeline';
 import { createNodeRunner } from './runner-node';
 
 const USAGE = `Usage:
@@ -36,10 +39,15 @@ const USAGE = `Usage:
       [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
-      [--max-image-pixels N] [--run-timeout SECONDS]
+      [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
-      [--limit N] [--width W --height H] [--max-image-pixels N] [--run-timeout SECONDS] [--json]
+      [--limit N] [--width W --height H] [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE]
+      [--max-image-pixels N] [--run-timeout SECONDS] [--json]
 Presets: ${PRESETS_TEXT}.
+Inputs: --image-input names the image input when several could be (else the single rank-4 float/uint8 input);
+  every other input gets --input NAME=VALUE (a number, or a JSON array such as orig_target_sizes=[[416,416]]),
+  or the default its name implies (orig_target_sizes, im_shape, image_size: the network input's size;
+  scale_factor: [1,1]); a 4-channel input's fourth channel is --fourth-channel (default ${DEFAULT_FOURTH_CHANNEL}).
 Limits: images up to ${DEFAULT_LIMITS.maxImagePixels / 1e6} megapixels (--max-image-pixels), one inference run up to ${DEFAULT_LIMITS.runTimeoutMs / 1000} s (--run-timeout).`;
 
 /** One line to stderr, control characters escaped (names from files and models may hold any). */
@@ -89,6 +97,39 @@ const LIMIT_OPTIONS = {
   'run-timeout': { type: 'string' },
 } as const;
 
+/** Options shared by quantize and compare: which input is the image, and what the others are fed. */
+const INPUT_OPTIONS = {
+  width: { type: 'string' },
+  height: { type: 'string' },
+  'image-input': { type: 'string' },
+  input: { type: 'string', multiple: true },
+  'fourth-channel': { type: 'string' },
+} as const;
+
+interface InputValues {
+  width?: string;
+  height?: string;
+  'image-input'?: string;
+  input?: string[];
+  'fourth-channel'?: string;
+}
+
+/** --width/--height, --image-input, --input NAME=VALUE (repeatable), --fourth-channel as feed choices. */
+function feedChoices(values: InputValues): FeedChoices {
+  const given: Record<string, unknown> = {};
+  for (const item of values.input ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) fail(`--input ${quote(item)} must be NAME=VALUE, such as --input orig_target_sizes=[[416,416]].`);
+    const name = item.slice(0, eq);
+    if (name in given) fail(`--input gives input ${quote(name)} twice; give each input once.`);
+    given[name] = parseInputValue(name, item.slice(eq + 1));
+  }
+  const fourthText = values['fourth-channel'];
+  const fourthChannel = fourthText === undefined ? undefined : Number(fourthText);
+  if (fourthChannel !== undefined && (fourthText!.trim() === '' || !Number.isFinite(fourthChannel))) fail(`--fourth-channel ${quote(fourthText!)} must be a number, such as 1.`);
+  return { ...inputSize(values), imageInput: values['image-input'], values: given, fourthChannel };
+}
+
 function decodeLimits(values: { 'max-image-pixels'?: string }): { maxPixels?: number; raise: string } {
   return { maxPixels: positiveInt(values['max-image-pixels'], '--max-image-pixels'), raise: '--max-image-pixels N' };
 }
@@ -126,6 +167,13 @@ function joinNegativeValues(args: readonly string[]): string[] {
     } else out.push(args[i]);
   }
   return out;
+}
+
+const TYPE_NAMES = new Map<number, string>(Object.entries(DataType).map(([k, v]) => [v, k.toLowerCase()]));
+
+function elemTypeName(v: ValueInfo): string {
+  const t = v.type?.tensorType?.elemType ?? 0;
+  return t === DataType.FLOAT ? 'float32' : (TYPE_NAMES.get(t) ?? `type ${t}`);
 }
 
 function list(value: string | undefined): string[] {
@@ -174,8 +222,6 @@ async function quantize(args: string[]): Promise<void> {
       preprocess: { type: 'string' },
       out: { type: 'string' },
       limit: { type: 'string' },
-      width: { type: 'string' },
-      height: { type: 'string' },
       method: { type: 'string', default: 'minmax' },
       percentile: { type: 'string' },
       'per-tensor': { type: 'boolean' },
@@ -186,6 +232,7 @@ async function quantize(args: string[]): Promise<void> {
       'keep-first-last': { type: 'boolean' },
       'bias-correction': { type: 'boolean' },
       report: { type: 'string' },
+      ...INPUT_OPTIONS,
       ...LIMIT_OPTIONS,
     },
   });
@@ -210,8 +257,8 @@ async function quantize(args: string[]): Promise<void> {
   const { model, path, externalFiles } = await readModelFile(positionals[0]);
   const source = basename(path);
   const prepared = prepareModel(model, { source });
-  const geometry = imageInput(prepared.model, source, inputSize(values));
-  const spec = await loadSpec(values.preprocess, geometry);
+  const feeds = feedPlanOf(prepared.model, source, feedChoices(values));
+  const spec = await loadSpec(values.preprocess, feeds.image);
   const { files } = await imagesOf(values.calib, limit);
   // Every output is checked against every input, so no run can write over what it reads.
   await checkOutputs(nodeFileHost, outputs, [path, ...externalFiles, ...(isPreset(values.preprocess) ? [] : [values.preprocess]), ...files]);
@@ -231,7 +278,7 @@ async function quantize(args: string[]): Promise<void> {
   for (const name of options.keepNodes ?? []) if (!known.has(name)) fail(`--keep-fp32 names node '${name}', which '${source}' does not have; 'zeropoint inspect --json' lists the ops, and the report lists node names.`);
 
   const t0 = Date.now();
-  const calibration = await calibrate(prepared.model, runner, imageFolderSource(files, spec, geometry, decode), {
+  const calibration = await calibrate(prepared.model, runner, imageFolderSource(files, spec, feeds, decode), {
     runBudget: budget,
     onProgress: progress('calibrating'),
     plan: { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
@@ -252,6 +299,7 @@ async function quantize(args: string[]): Promise<void> {
         model: path,
         output: out,
         preprocess: spec,
+        inputs: { image: feeds.image, constants: feeds.constants, notes: feeds.notes },
         calibration: { images: calibration.images, folder: values.calib, skippedTensors: calibration.skipped },
         prepared: { opset: prepared.opset, upgradedNodes: prepared.upgradedNodes, widened: prepared.widened, notes: prepared.notes },
         sizes: { fp32: fp32Bytes, int8: bytes.length },
@@ -261,7 +309,7 @@ async function quantize(args: string[]): Promise<void> {
     : undefined;
   await writeOutputs([{ path: out, bytes }, ...(reportPath && report ? [{ path: reportPath, bytes: JSON.stringify(report, null, 2) }] : [])]);
   // Notes come with the summary, not before the work: a run that fails prints its one error line only.
-  for (const note of prepared.notes) say(`note: ${note}`);
+  for (const note of [...prepared.notes, ...feeds.notes]) say(`note: ${note}`);
   say(
     `wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${method}`,
   );
@@ -271,7 +319,7 @@ async function quantize(args: string[]): Promise<void> {
       `bias correction: ${r.biasCorrection.corrected} biases corrected (${r.biasCorrection.added} added to layers without one)${skipped.length ? `; ${skipped.length} layers left as they were (${skipped.slice(0, 3).map((s) => `${s.node}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; ...' : ''})` : ''}`,
     );
   }
-  say(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} float32`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} float32`).join(', ')}`);
+  say(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} ${elemTypeName(i)}`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} ${elemTypeName(o)}`).join(', ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,9 +333,8 @@ async function compare(args: string[]): Promise<void> {
       preprocess: { type: 'string' },
       labels: { type: 'string' },
       limit: { type: 'string' },
-      width: { type: 'string' },
-      height: { type: 'string' },
       json: { type: 'boolean' },
+      ...INPUT_OPTIONS,
       ...LIMIT_OPTIONS,
     },
   });
@@ -297,15 +344,15 @@ async function compare(args: string[]): Promise<void> {
   const limit = positiveInt(values.limit, '--limit');
   const fp32 = await readModelFile(positionals[0]);
   const int8 = await readModelFile(positionals[1]);
-  const geometry = imageInput(fp32.model, basename(fp32.path), inputSize(values));
-  const spec = await loadSpec(values.preprocess, geometry);
+  const feeds = feedPlanOf(fp32.model, basename(fp32.path), feedChoices(values));
+  const spec = await loadSpec(values.preprocess, feeds.image);
   const decode = decodeLimits(values);
   const budget = runBudget(values);
   const { files } = await imagesOf(values.images, limit);
   const labels = values.labels ? await readLabels(values.labels) : undefined;
   const runner = createNodeRunner({ source: `${basename(fp32.path)} / ${basename(int8.path)}`, isolated: true });
   const mapping = mappingFromModel(int8.model);
-  const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, geometry, decode), {
+  const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, feeds, decode), {
     runBudget: budget,
     mapping,
     labels: labels ? (i) => labels.get(basename(files[i])) : undefined,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZeropointError } from '../errors';
 import { DataType } from '../onnx/types';
-import { imageToTensor, placement, tensorToImage, toImageCoords, type RgbaImage } from './image';
+import { imageFeed, imageToTensor, placement, tensorToImage, toImageCoords, type RgbaImage } from './image';
 import { resolveSpec, type InputGeometry, type PartialSpec, type PresetName } from './spec';
 
 function geometry(width: number, height: number, channels = 3, layout: 'nchw' | 'nhwc' = 'nchw'): InputGeometry {
@@ -309,5 +309,41 @@ describe('batching and errors', () => {
     // Generous bounds: the CI has two shared cores.
     expect(small).toBeLessThan(40);
     expect(large).toBeLessThan(200);
+  });
+});
+
+describe('4-channel and uint8 inputs', () => {
+  const src = image(4, 2, (x, y) => [10 * x, 20 * y, 30, 255]);
+
+  it('writes the colour channels and fills the fourth with the constant, NHWC and NCHW', () => {
+    const nhwc: InputGeometry = { ...geometry(4, 2, 4, 'nhwc'), fourthChannel: 1 };
+    const t = imageToTensor(src, spec('raw', nhwc), nhwc);
+    expect(t.dims).toEqual([1, 2, 4, 4]);
+    expect(Array.from(t.data.subarray(0, 8))).toEqual([0, 0, 30, 1, 10, 0, 30, 1]);
+    for (let p = 3; p < t.data.length; p += 4) expect(t.data[p]).toBe(1);
+    const nchw: InputGeometry = { ...geometry(4, 2, 4, 'nchw'), fourthChannel: -0.5 };
+    const u = imageToTensor(src, spec({ preset: 'unit', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, nchw), nchw);
+    expect(u.dims).toEqual([1, 4, 2, 4]);
+    expect(Array.from(u.data.subarray(24, 32))).toEqual(new Array(8).fill(-0.5));
+    expect(u.data[0]).toBeCloseTo(-1, 6);
+    // letterbox padding leaves the constant channel whole
+    const lb: InputGeometry = { ...geometry(4, 4, 4, 'nhwc'), fourthChannel: 2 };
+    const l = imageToTensor(src, spec({ preset: 'raw', resize: 'letterbox', pad: 114 }, lb), lb);
+    expect(l.data[3]).toBe(2);
+    expect(l.data[0]).toBe(114);
+    const back = tensorToImage(t, spec('raw', nhwc), nhwc);
+    expect(Array.from(back.data.subarray(4, 8))).toEqual([10, 0, 30, 255]);
+  });
+
+  it('imageFeed gives a uint8 input bytes, rounded and clamped', () => {
+    const g: InputGeometry = { ...geometry(4, 2, 3, 'nhwc'), elemType: DataType.UINT8 };
+    const f = imageFeed(src, spec({ preset: 'raw', scale: 1.3 }, g), g);
+    expect(f.type).toBe('uint8');
+    expect(f.dims).toEqual([1, 2, 4, 3]);
+    expect(Array.from((f.data as Uint8Array).subarray(0, 6))).toEqual([0, 0, 39, 13, 0, 39]);
+    expect((f.data as Uint8Array)[(1 * 4 + 3) * 3 + 0]).toBe(39);
+    const big = imageFeed(image(1, 1, () => [250, 0, 0]), spec({ preset: 'raw', scale: 2 }, g), { ...g, width: 1, height: 1 });
+    expect((big.data as Uint8Array)[0]).toBe(255);
+    expect(imageFeed(src, spec('raw', geometry(4, 2)), geometry(4, 2)).type).toBe('float32');
   });
 });

@@ -33,7 +33,9 @@
  * 0.299 R + 0.587 G + 0.114 B (Pillow's convert('L') without its rounding).
  */
 import { ZeropointError } from '../errors';
-import { validateSpec, type InputGeometry, type PreprocessSpec } from './spec';
+import { DataType } from '../onnx/types';
+import type { RunnerTensor } from '../runner';
+import { DEFAULT_FOURTH_CHANNEL, validateSpec, type InputGeometry, type PreprocessSpec } from './spec';
 
 /** A decoded image: width * height RGBA pixels, 8 bits each, not premultiplied, row-major. */
 export interface RgbaImage {
@@ -58,7 +60,10 @@ export interface ImageTransform {
 }
 
 export interface ImageTensor {
-  /** float32 values; dims [1, C, H, W] (nchw) or [1, H, W, C] (nhwc). */
+  /**
+   * float32 values; dims [1, C, H, W] (nchw) or [1, H, W, C] (nhwc), C the INPUT's channels: a
+   * 4-channel input gets the spec's 3 colour channels and a fourth filled with geometry.fourthChannel.
+   */
   readonly data: Float32Array;
   readonly dims: number[];
   readonly transform: ImageTransform;
@@ -230,8 +235,10 @@ export function imageToTensor(image: RgbaImage, spec: PreprocessSpec, geometry: 
   }
   const W = geometry.width;
   const H = geometry.height;
+  /** Colour channels from the image; TC, the tensor's, adds the constant fourth one. */
   const C = spec.color === 'gray' ? 1 : 3;
-  const size = C * H * W;
+  const TC = geometry.channels === 4 ? 4 : C;
+  const size = TC * H * W;
   const offset = options.offset ?? 0;
   let out: Float32Array;
   if (options.out) {
@@ -359,8 +366,14 @@ export function imageToTensor(image: RgbaImage, spec: PreprocessSpec, geometry: 
     for (let tc = 0; tc < C; tc++) {
       const v = spec.pad * a[tc] + b[tc];
       if (nchw) out.fill(v, tc * plane2, (tc + 1) * plane2);
-      else for (let p = tc; p < size; p += C) out[p] = v;
+      else for (let p = tc; p < size; p += TC) out[p] = v;
     }
+  }
+  if (TC === 4) {
+    // The constant channel covers the whole input, padding included.
+    const v = geometry.fourthChannel ?? DEFAULT_FOURTH_CHANNEL;
+    if (nchw) out.fill(v, 3 * plane2, 4 * plane2);
+    else for (let p = 3; p < size; p += 4) out[p] = v;
   }
 
   // Vertical pass, straight into the tensor.
@@ -384,17 +397,33 @@ export function imageToTensor(image: RgbaImage, spec: PreprocessSpec, geometry: 
         for (let j = 0, q = c; j < outW; j++, q += C) out[o + j] = acc[q] * ac + bc;
       }
     } else {
-      const o = (ty * W + place.x) * C;
+      const o = (ty * W + place.x) * TC;
       for (let j = 0; j < outW; j++) {
         for (let c = 0; c < C; c++) {
           const tc = tensorChannel[c];
-          out[o + j * C + tc] = acc[j * C + c] * a[tc] + b[tc];
+          out[o + j * TC + tc] = acc[j * C + c] * a[tc] + b[tc];
         }
       }
     }
   }
 
-  return { data: out, dims: nchw ? [1, C, H, W] : [1, H, W, C], transform: place.transform };
+  return { data: out, dims: nchw ? [1, TC, H, W] : [1, H, W, TC], transform: place.transform };
+}
+
+/**
+ * One image as the feed of its input, in the input's element type: float32 (the host converts float16),
+ * or for a UINT8 input the values rounded to whole numbers and clamped to 0..255 (use a spec with scale 1
+ * and mean 0, std 1: the 'raw' preset).
+ */
+export function imageFeed(image: RgbaImage, spec: PreprocessSpec, geometry: InputGeometry): RunnerTensor {
+  const t = imageToTensor(image, spec, geometry);
+  if (geometry.elemType !== DataType.UINT8) return { type: 'float32', dims: t.dims, data: t.data };
+  const bytes = new Uint8Array(t.data.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const v = Math.round(t.data[i]);
+    bytes[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  return { type: 'uint8', dims: t.dims, data: bytes };
 }
 
 /**
@@ -405,7 +434,7 @@ export function tensorToImage(tensor: { readonly data: Float32Array } | Float32A
   const data = tensor instanceof Float32Array ? tensor : tensor.data;
   const W = geometry.width;
   const H = geometry.height;
-  const C = spec.color === 'gray' ? 1 : 3;
+  const C = spec.color === 'gray' ? 1 : geometry.channels === 4 ? 4 : 3;
   if (data.length < C * H * W) {
     throw new ZeropointError('bad-option', `The tensor has ${data.length} values, fewer than ${C}x${H}x${W}; pass the preprocessed input of '${geometry.name}'.`);
   }

@@ -116,7 +116,7 @@ describe('custom specs', () => {
   }
 
   it('rejects a channel count that is not an image', () => {
-    expect(thrown(() => resolveSpec('raw', { channels: 4 })).code).toBe('bad-spec');
+    expect(thrown(() => resolveSpec('raw', { channels: 5 })).code).toBe('bad-spec');
   });
 });
 
@@ -204,10 +204,10 @@ describe('inputGeometry', () => {
 
   it('rejects inputs that are not float images', () => {
     const cases: [ValueInfo, RegExp][] = [
-      [input('input_ids', [1, 128], DataType.INT64), /^Model input 'input_ids' is int64 \[1,128\], not float or float16; Zeropoint needs/],
+      [input('input_ids', [1, 128], DataType.INT64), /^Model input 'input_ids' is int64 \[1,128\], not float, float16 or uint8; Zeropoint needs/],
       [input('x', [1, 128]), /'x' is float \[1,128\], rank 2, not 4/],
-      [input('x', [1, 3, 224, 224], DataType.UINT8), /'x' is uint8 \[1,3,224,224\], not float/],
-      [input('x', [1, 4, 224, 224]), /'x' is float \[1,4,224,224\], which has no axis of 1 or 3 channels/],
+      [input('x', [1, 3, 224, 224], DataType.INT32), /'x' is int32 \[1,3,224,224\], not float/],
+      [input('x', [1, 5, 224, 224]), /'x' is float \[1,5,224,224\], which has no axis of 1, 3 or 4 channels/],
       [input('x', [1, 'C', 224, 224]), /\[1,C,224,224\]/],
       [{ name: 'seq', type: {} }, /'seq' is not a tensor \(a sequence, map or optional type\)/],
     ];
@@ -217,5 +217,23 @@ describe('inputGeometry', () => {
       expect(e.message).toMatch(message);
       expect(e.subject).toBe(vi.name);
     }
+  });
+
+  it('takes 4 channels (the fourth a constant, 1 unless given) and uint8 inputs', () => {
+    expect(inputGeometry(input('input_image_with_alpha:0', [1, 512, 512, 4]))).toEqual({
+      name: 'input_image_with_alpha:0',
+      layout: 'nhwc',
+      channels: 4,
+      height: 512,
+      width: 512,
+      batch: 1,
+      elemType: DataType.FLOAT,
+      fourthChannel: 1,
+    });
+    expect(inputGeometry(input('x', [1, 4, 64, 64]), { fourthChannel: 0 })).toMatchObject({ layout: 'nchw', channels: 4, fourthChannel: 0 });
+    expect(inputGeometry(input('x', [1, 3, 224, 224], DataType.UINT8))).toMatchObject({ channels: 3, elemType: DataType.UINT8 });
+    expect(thrown(() => inputGeometry(input('x', [1, 4, 8, 8]), { fourthChannel: Number.NaN })).message).toContain('--fourth-channel');
+    // A 4-channel input's spec describes its colour channels.
+    expect(resolveSpec('imagenet', { channels: 4 }).mean).toHaveLength(3);
   });
 });

@@ -102,7 +102,7 @@ function unknownPreset(name: unknown): ZeropointError {
 }
 
 export interface SpecContext {
-  /** Channels of the model input (1 or 3), from inputGeometry. */
+  /** Channels of the model input (1, 3, or 4 = RGB/BGR plus a constant channel), from inputGeometry. */
   readonly channels: number;
   /** The model input's layout, from inputGeometry; used when the spec does not say. */
   readonly layout?: Layout;
@@ -114,10 +114,10 @@ export interface SpecContext {
  * validated: mean/std must have one value per channel, std non-zero, and so on. Throws 'bad-spec'.
  */
 export function resolveSpec(spec: PresetName | PartialSpec, context: SpecContext): PreprocessSpec {
-  const { channels } = context;
-  if (channels !== 1 && channels !== 3) {
-    throw badSpec(`An image input must have 1 or 3 channels, not ${show(channels)}; check the model's input shape.`);
+  if (context.channels !== 1 && context.channels !== 3 && context.channels !== 4) {
+    throw badSpec(`An image input must have 1, 3 or 4 channels, not ${show(context.channels)}; check the model's input shape.`);
   }
+  const channels = colorChannels(context.channels);
   const partial: PartialSpec = typeof spec === 'string' ? { preset: spec } : spec;
   if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {
     throw badSpec(`A preprocessing spec must be a preset name or an object, not ${show(partial)}.`);
@@ -151,9 +151,18 @@ export function resolveSpec(spec: PresetName | PartialSpec, context: SpecContext
   return resolved;
 }
 
-/** Checks a complete spec against a channel count; throws 'bad-spec' naming the field and value. */
-export function validateSpec(spec: PreprocessSpec, channels: number, presetName?: string): void {
+/**
+ * The channels a spec describes for a model input of `channels` channels: a 4-channel input is colour
+ * (3 channels, the spec's) plus a fourth channel of a constant (InputGeometry.fourthChannel).
+ */
+export function colorChannels(channels: number): number {
+  return channels === 4 ? 3 : channels;
+}
+
+/** Checks a complete spec against a channel count (4 = colour + constant); throws 'bad-spec' naming the field and value. */
+export function validateSpec(spec: PreprocessSpec, inputChannels: number, presetName?: string): void {
   checkFieldTypes(spec, 'the spec');
+  const channels = colorChannels(inputChannels);
   const from = presetName === undefined ? '' : ` (from preset '${presetName}')`;
   const specChannels = spec.color === 'gray' ? 1 : 3;
   if (specChannels !== channels) {
@@ -256,13 +265,18 @@ export function parseSpecJson(text: string, sourceName: string): PartialSpec {
 export interface InputGeometry {
   readonly name: string;
   readonly layout: Layout;
-  /** 1 or 3 */
+  /** 1 (gray), 3 (colour) or 4 (colour plus a channel filled with `fourthChannel`). */
   readonly channels: number;
+  /** The value of every element of a 4-channel input's fourth channel, as written into the tensor (1 by default). */
+  readonly fourthChannel?: number;
   readonly height: number;
   readonly width: number;
   /** The batch dimension: its fixed value, the override, or 1 when dynamic. */
   readonly batch: number;
-  /** ONNX DataType: FLOAT or FLOAT16 (imageToTensor always returns float32; the host converts). */
+  /**
+   * ONNX DataType: FLOAT, FLOAT16 or UINT8. imageToTensor always returns float32; imageFeed (image.ts)
+   * rounds a UINT8 input's values to 0..255 bytes, and the hosts convert FLOAT16.
+   */
   readonly elemType: number;
 }
 
@@ -272,7 +286,15 @@ export interface GeometryOverrides {
   readonly batch?: number;
   /** Only needed when the shape is ambiguous, such as [1,3,3,3]; otherwise it must agree with the shape. */
   readonly layout?: Layout;
+  /** A 4-channel input's fourth channel value (DEFAULT_FOURTH_CHANNEL when not given). */
+  readonly fourthChannel?: number;
 }
+
+/** The fourth channel of a 4-channel input unless the person says otherwise: M-LSD's channel of ones. */
+export const DEFAULT_FOURTH_CHANNEL = 1;
+
+/** Element types an image input may have. */
+export const IMAGE_ELEM_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.FLOAT16, DataType.UINT8]);
 
 const DTYPE_NAMES = new Map<number, string>(Object.entries(DataType).map(([k, v]) => [v, k.toLowerCase()]));
 
@@ -283,8 +305,8 @@ function dimText(d: { dimValue?: number; dimParam?: string }): string {
 
 /**
  * Height/width/channels/layout of a model's image input. NCHW or NHWC is inferred from which of axis 1
- * or axis 3 holds 1 or 3 channels (NCHW wins a tie). Dynamic H/W must come from `overrides`.
- * Throws 'not-image-model' for an input that is not a rank-4 float/float16 image tensor, and 'bad-spec'
+ * or axis 3 holds 1, 3 or 4 channels (NCHW wins a tie). Dynamic H/W must come from `overrides`.
+ * Throws 'not-image-model' for an input that is not a rank-4 float/float16/uint8 image tensor, and 'bad-spec'
  * for a dynamic height/width without an override (or an override that contradicts a fixed size).
  */
 export function inputGeometry(input: ValueInfo, overrides: GeometryOverrides = {}): InputGeometry {
@@ -297,12 +319,12 @@ export function inputGeometry(input: ValueInfo, overrides: GeometryOverrides = {
   const notImage = (why: string) =>
     new ZeropointError(
       'not-image-model',
-      `Model input '${name}' is ${why}; Zeropoint needs a float image input shaped N,C,H,W or N,H,W,C with 1 or 3 channels.`,
+      `Model input '${name}' is ${why}; Zeropoint needs a float or uint8 image input shaped N,C,H,W or N,H,W,C with 1, 3 or 4 channels.`,
       { subject: name },
     );
   if (!tensorType) throw notImage('not a tensor (a sequence, map or optional type)');
   const described = (why: string) => notImage(`${typeText} ${shapeText}, ${why}`);
-  if (elemType !== DataType.FLOAT && elemType !== DataType.FLOAT16) throw described('not float or float16');
+  if (!IMAGE_ELEM_TYPES.has(elemType)) throw described('not float, float16 or uint8');
   if (!dims) throw described('its shape is unknown');
   if (dims.length !== 4) throw described(`rank ${dims.length}, not 4`);
 
@@ -310,16 +332,16 @@ export function inputGeometry(input: ValueInfo, overrides: GeometryOverrides = {
     const v = dims[i]?.dimValue;
     return v !== undefined && v > 0 ? v : undefined;
   };
-  const isChannels = (i: number) => fixed(i) === 1 || fixed(i) === 3;
+  const isChannels = (i: number) => fixed(i) === 1 || fixed(i) === 3 || fixed(i) === 4;
   let layout: Layout;
   if (overrides.layout !== undefined) {
     layout = overrides.layout;
     if (!isChannels(layout === 'nchw' ? 1 : 3)) {
-      throw described(`which has no 1 or 3 channel axis at position ${layout === 'nchw' ? 1 : 3} for layout '${layout}'`);
+      throw described(`which has no 1, 3 or 4 channel axis at position ${layout === 'nchw' ? 1 : 3} for layout '${layout}'`);
     }
   } else if (isChannels(1)) layout = 'nchw';
   else if (isChannels(3)) layout = 'nhwc';
-  else throw described('which has no axis of 1 or 3 channels at position 1 or 3');
+  else throw described('which has no axis of 1, 3 or 4 channels at position 1 or 3');
 
   const cAxis = layout === 'nchw' ? 1 : 3;
   const hAxis = layout === 'nchw' ? 2 : 1;
@@ -353,5 +375,12 @@ export function inputGeometry(input: ValueInfo, overrides: GeometryOverrides = {
   if (fixedBatch !== undefined && overrides.batch !== undefined && overrides.batch !== fixedBatch) {
     throw badSpec(`Model input '${name}' ${shapeText} has a fixed batch of ${fixedBatch}, so batch ${overrides.batch} cannot be used; leave the batch option out.`, 'batch');
   }
-  return { name, layout, channels: fixed(cAxis)!, height, width, batch: fixedBatch ?? overrides.batch ?? 1, elemType };
+  const channels = fixed(cAxis)!;
+  const geometry = { name, layout, channels, height, width, batch: fixedBatch ?? overrides.batch ?? 1, elemType };
+  if (channels !== 4) return geometry;
+  const fourth = overrides.fourthChannel ?? DEFAULT_FOURTH_CHANNEL;
+  if (typeof fourth !== 'number' || !Number.isFinite(fourth)) {
+    throw badSpec(`The fourth channel value ${show(fourth)} for input '${name}' must be a number, such as 1 (CLI: --fourth-channel <value>).`, 'fourthChannel');
+  }
+  return { ...geometry, fourthChannel: fourth };
 }
