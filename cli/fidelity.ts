@@ -41,6 +41,8 @@ export interface CliFidelityOptions {
   readonly source: (files: readonly string[]) => CalibrationSource;
   readonly hint: CompareHint;
   readonly threshold?: number;
+  /** Cosine below which a column or channel fails (default: `threshold`). */
+  readonly sliceThreshold?: number;
   readonly images?: number;
   /** Failing is an 'unfaithful' error instead of a warning. */
   readonly strict?: boolean;
@@ -65,6 +67,7 @@ export async function checkFidelity(options: CliFidelityOptions): Promise<CliFid
   const files = chosen.indices.map((i) => all[i]);
   const result = await runFidelityGate(options.fp32, options.int8, options.runner, options.source(files), {
     threshold: options.threshold ?? DEFAULT_FIDELITY_THRESHOLD,
+    sliceThreshold: options.sliceThreshold,
     images: files.length,
     runBudget: options.runBudget,
     signal: options.signal,
@@ -75,7 +78,7 @@ export async function checkFidelity(options: CliFidelityOptions): Promise<CliFid
     const first = result.verdict.failing[0];
     throw new ZeropointError(
       'unfaithful',
-      `The INT8 model is not faithful to FP32 (--strict): ${result.verdict.failing.map((f) => failureText(f, result.threshold)).join('; ')} on ${imagesText(check)}; nothing was written. See per-layer errors with ${compareCommand(options.hint)}, keep the worst layers in FP32 (--keep-fp32, --keep-first-last), or drop --strict to write it anyway.`,
+      `The INT8 model is not faithful to FP32 (--strict): ${result.verdict.failing.map((f) => failureText(f, result)).join('; ')} on ${imagesText(check)}; nothing was written. See per-layer errors with ${compareCommand(options.hint)}, keep the worst layers in FP32 (--keep-fp32, --keep-first-last), or drop --strict to write it anyway.`,
       { subject: first.output },
     );
   }
@@ -100,17 +103,17 @@ function imagesText(c: CliFidelity): string {
   return c.heldOut ? `${images} held out of calibration` : `the last ${images} of the calibration set (calibration used all of them)`;
 }
 
-function failureText(f: FidelityFailure, threshold: number): string {
-  if (f.slice === null) return `output ${quote(f.output)} cosine ${fixed(f.cosine, 4)} below ${threshold}`;
+function failureText(f: FidelityFailure, r: FidelityResult): string {
+  if (f.slice === null) return `output ${quote(f.output)} cosine ${fixed(f.cosine, 4)} below ${r.threshold}`;
   const kind = f.slice.kind === 'column' ? 'column' : 'channel';
-  return `output ${quote(f.output)} ${f.what} (of ${f.of}) cosine ${fixed(f.cosine, 3)} below ${threshold}${(f.below ?? 0) > 1 ? ` (${f.below} ${kind}s below)` : ''}`;
+  return `output ${quote(f.output)} ${f.what} (of ${f.of}) cosine ${fixed(f.cosine, 3)} below ${r.sliceThreshold}${(f.below ?? 0) > 1 ? ` (${f.below} ${kind}s below)` : ''}`;
 }
 
-function outputText(o: OutputFidelity, threshold: number): string {
+function outputText(o: OutputFidelity, r: FidelityResult): string {
   const s = o.slices;
-  const whole = o.cosine >= threshold ? '' : ` (below ${threshold})`;
+  const whole = o.cosine >= r.threshold ? '' : ` (below ${r.threshold})`;
   const slice = s?.worst ? `, worst ${s.kind} ${s.worst.index} (of ${s.count}) cosine ${fixed(s.worst.cosine, 3)}` : '';
-  const below = s && s.below > 0 ? `, ${s.below} ${s.kind}${s.below === 1 ? '' : 's'} below ${threshold}` : '';
+  const below = s && s.below > 0 ? `, ${s.below} ${s.kind}${s.below === 1 ? '' : 's'} below ${r.sliceThreshold}` : '';
   const nonFinite = o.nonFinite > 0 ? `, ${o.nonFinite} NaN/infinite values` : '';
   return `output ${quote(o.name)} cosine ${fixed(o.cosine, 4)}${whole}, SQNR ${fixed(o.sqnrDb, 1)} dB${slice}${below}${nonFinite}`;
 }
@@ -120,12 +123,12 @@ export function formatFidelity(c: CliFidelity): string[] {
   const { result } = c;
   const lines: string[] = [];
   const notHeld = c.heldOut ? '' : '; no calibration image was left out, so these were seen by calibration and the check is optimistic (calibrate with --limit N below the folder size to hold some out)';
-  lines.push(`fidelity: FP32 vs INT8 on ${imagesText(c)}${c.files.length ? ` (${c.files.map((f) => quote(basename(f))).join(', ')})` : ''}, threshold cosine ${result.threshold}${notHeld}`);
+  lines.push(`fidelity: FP32 vs INT8 on ${imagesText(c)}${c.files.length ? ` (${c.files.map((f) => quote(basename(f))).join(', ')})` : ''}, threshold cosine ${result.threshold}${result.sliceThreshold !== result.threshold ? ` (${result.sliceThreshold} per column or channel)` : ''}${notHeld}`);
   const failing = new Set(result.verdict.failing.map((f) => f.output));
   for (const o of result.outputs) {
     if (o.skipped) lines.push(`fidelity: output ${quote(o.name)} not compared: ${o.skipped}`);
-    else if (failing.has(o.name)) lines.push(`fidelity: WARNING ${outputText(o, result.threshold)}: the INT8 model is NOT faithful; see per-layer errors with ${compareCommand(c.hint)}`);
-    else lines.push(`fidelity: ${outputText(o, result.threshold)}: ok`);
+    else if (failing.has(o.name)) lines.push(`fidelity: WARNING ${outputText(o, result)}: the INT8 model is NOT faithful; see per-layer errors with ${compareCommand(c.hint)}`);
+    else lines.push(`fidelity: ${outputText(o, result)}: ok`);
   }
   lines.push(result.verdict.pass ? 'fidelity: passed' : `fidelity: FAILED for ${[...failing].map(quote).join(', ')}; the INT8 model was written anyway (--strict makes this an error)`);
   return lines;

@@ -42,6 +42,9 @@ describe('checkFidelity', () => {
     expect(scaled.outputs[0].slices!.slices[4].sqnrDb).toBeCloseTo(20, 1);
     const strict = await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 1 }), runner, randomSource(4), { threshold: 1 });
     expect(strict.verdict.pass).toBe(true);
+    // A looser slice threshold: the zeroed columns (cosine 0) still fail, named against it.
+    const loose = await checkFidelity(detector({ scoreGain: 1 }), detector({ scoreGain: 0 }), runner, randomSource(4), { sliceThreshold: 0.5 });
+    expect(loose).toMatchObject({ threshold: 0.98, sliceThreshold: 0.5, verdict: { pass: false } });
   });
 
   it('never fails on a negligible column (a class absent from every image)', async () => {

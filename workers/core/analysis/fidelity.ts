@@ -105,6 +105,8 @@ export interface FidelityVerdict {
 export interface FidelityResult {
   readonly images: number;
   readonly threshold: number;
+  /** The threshold slices are judged by (the output threshold unless asked otherwise). */
+  readonly sliceThreshold: number;
   readonly outputs: readonly OutputFidelity[];
   readonly verdict: FidelityVerdict;
 }
@@ -112,6 +114,8 @@ export interface FidelityResult {
 export interface FidelityOptions {
   /** Cosine below which an output or a slice fails (default 0.98). */
   readonly threshold?: number;
+  /** Cosine below which a slice fails (default: `threshold`). */
+  readonly sliceThreshold?: number;
   /** The most images of the source to run (default 4); the first ones are taken. */
   readonly images?: number;
   readonly signal?: AbortSignal;
@@ -241,12 +245,12 @@ function addOutput(o: OutputStats, a: RunnerTensor | undefined, b: RunnerTensor 
 }
 
 /** The failures of one output: its whole cosine, then its worst judged slice. */
-function failuresOf(o: OutputFidelity, threshold: number): FidelityFailure[] {
+function failuresOf(o: OutputFidelity, threshold: number, sliceThreshold: number): FidelityFailure[] {
   if (o.skipped) return [];
   const out: FidelityFailure[] = [];
   if (!(o.cosine >= threshold)) out.push({ output: o.name, what: 'output', slice: null, cosine: o.cosine });
   const w = o.slices?.worst;
-  if (o.slices && w && !(w.cosine >= threshold)) {
+  if (o.slices && w && !(w.cosine >= sliceThreshold)) {
     out.push({ output: o.name, what: `${o.slices.kind} ${w.index}`, slice: { kind: o.slices.kind, index: w.index }, cosine: w.cosine, below: o.slices.below, of: o.slices.count });
   }
   return out;
@@ -258,7 +262,8 @@ function failuresOf(o: OutputFidelity, threshold: number): FidelityFailure[] {
  */
 export async function checkFidelity(fp32: Model, int8: Model, runner: Runner, source: CalibrationSource, options: FidelityOptions = {}): Promise<FidelityResult> {
   const threshold = options.threshold ?? DEFAULT_FIDELITY_THRESHOLD;
-  if (!(threshold > -1 && threshold <= 1)) throw new ZeropointError('bad-option', `The fidelity threshold ${threshold} must be a cosine in (-1, 1].`);
+  const sliceThreshold = options.sliceThreshold ?? threshold;
+  for (const t of [threshold, sliceThreshold]) if (!(t > -1 && t <= 1)) throw new ZeropointError('bad-option', `The fidelity threshold ${t} must be a cosine in (-1, 1].`);
   const total = Math.min(source.count, options.images ?? DEFAULT_FIDELITY_IMAGES);
   if (total <= 0) throw new ZeropointError('no-images', 'The fidelity check has no images to run; add calibration images.');
   const names = fp32.graph!.output.map((o) => o.name ?? '');
@@ -300,10 +305,10 @@ export async function checkFidelity(fp32: Model, int8: Model, runner: Runner, so
       meanSampleCosine: s.meanSampleCosine,
       maxAbs: s.maxAbs,
       nonFinite: s.nonFinite,
-      slices: o.slices ? summarizeSlices(o.slices, threshold) : null,
+      slices: o.slices ? summarizeSlices(o.slices, sliceThreshold) : null,
       skipped: o.skipped,
     };
   });
-  const failing = outputs.flatMap((o) => failuresOf(o, threshold));
-  return { images: total, threshold, outputs, verdict: { pass: failing.length === 0, failing } };
+  const failing = outputs.flatMap((o) => failuresOf(o, threshold, sliceThreshold));
+  return { images: total, threshold, sliceThreshold, outputs, verdict: { pass: failing.length === 0, failing } };
 }
