@@ -20,6 +20,8 @@ import type {
   CompareJob,
   CompareProgress,
   ComparisonSummary,
+  FidelityJob,
+  FidelitySummary,
   InputGeometry,
   LatencyJob,
   LatencyProgress,
@@ -354,6 +356,13 @@ export async function compareOnProvider(config: ProviderConfig, job: CompareJob,
   const { handle: h, availability } = benchWorker(config);
   await availability;
   return cancellable(h, signal, h.api.compare(Comlink.transfer(job, [job.fp32.buffer, job.int8.buffer]), Comlink.proxy(onProgress), signal));
+}
+
+/** The fidelity gate after a build, on a bench worker (the models' buffers are transferred). */
+export async function checkFidelityOnProvider(config: ProviderConfig, job: FidelityJob, onProgress: (p: CompareProgress) => void, signal: AbortSignal): Promise<FidelitySummary> {
+  const { handle: h, availability } = benchWorker(config);
+  await availability;
+  return cancellable(h, signal, h.api.fidelity(Comlink.transfer(job, [job.fp32.buffer, job.int8.buffer]), Comlink.proxy(onProgress), signal));
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -285,6 +285,13 @@ export class Workbench {
     await expect(this.page.getByTestId('quantize-result')).toBeVisible({ timeout: 120_000 });
   }
 
+  /** The fidelity gate's verdict after a build: waits for the pass line or the warning, returns which and its text. */
+  async fidelity(): Promise<{ pass: boolean; text: string }> {
+    const verdict = this.step('quantize').getByTestId(/^fidelity-(pass|warning|error)$/);
+    await expect(verdict).toBeVisible({ timeout: 120_000 });
+    return { pass: (await verdict.getAttribute('data-testid')) === 'fidelity-pass', text: (await verdict.innerText()).trim() };
+  }
+
   /** Clicks a download button and returns the saved file's bytes and suggested name. */
   async download(testId: 'download-int8' | 'download-report'): Promise<{ name: string; bytes: Buffer; download: Download }> {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId(testId).click()]);

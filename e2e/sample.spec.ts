@@ -48,6 +48,11 @@ test('sample: open, calibrate, ranges, quantize, download, compare', async ({ wo
   // 5. Quantize and download the INT8 model and the report.
   await workbench.buildInt8();
   await expect(page.getByTestId('int8-size')).toContainText('of FP32');
+  // The fidelity gate passes on 4 held-out (evaluation) images, and the download is offered plainly.
+  const fidelity = await workbench.fidelity();
+  expect(fidelity.text).toMatch(/^✓ Fidelity check passed: FP32 and INT8 agree on 4 held-out images \(lowest output cosine 0\.9\d+, 'softmaxout_1'; threshold 0\.98\)\.$/);
+  expect(fidelity.pass).toBe(true);
+  await expect(page.getByTestId('download-int8')).toHaveText('Download INT8 .onnx');
   const int8 = await workbench.download('download-int8');
   expect(int8.name).toBe('squeezenet1.1-fp32.int8.onnx');
   const report = await workbench.download('download-report');

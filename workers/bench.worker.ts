@@ -15,6 +15,8 @@ import type {
   CompareJob,
   CompareProgress,
   ComparisonSummary,
+  FidelityJob,
+  FidelitySummary,
   HistogramView,
   LatencyJob,
   LatencyProgress,
@@ -23,6 +25,7 @@ import type {
   PlacementReport,
   ProviderAvailability,
 } from './contracts';
+import { checkFidelity } from './core/analysis/fidelity';
 import type { CalibrationSource } from './core/calibration/calibrate';
 import { ZeropointError } from './core/errors';
 import { adaptFeeds, compareModels, mappingFromModel } from './core/metrics/compare';
@@ -253,6 +256,23 @@ const api = {
       ),
       elapsedMs: performance.now() - t0,
     };
+  },
+
+  /** The fidelity gate after a build (workers/core/analysis/fidelity.ts): whole outputs and their slices. */
+  async fidelity(job: FidelityJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<FidelitySummary> {
+    const config = requireAvailable();
+    const fp32 = decodeModel(job.fp32, { source: job.fp32Name });
+    const int8 = decodeModel(job.int8, { source: job.int8Name });
+    const { ok, skipped } = await decodableImages(job.images, signal);
+    if (ok.length === 0) throw new ZeropointError('no-images', `None of the ${job.images.length} image(s) for the fidelity check could be decoded. Add JPEG or PNG images.`);
+    const source: CalibrationSource = { count: ok.length, label: (i) => job.images[ok[i]].name, feeds: (i) => imageFeeds(job.images[ok[i]], job.spec, job.geometry) };
+    const result = await checkFidelity(fp32, int8, runnerFor(config, `${job.fp32Name} / ${job.int8Name}`), source, {
+      threshold: job.threshold,
+      images: ok.length,
+      signal,
+      onProgress: (p) => void onProgress({ done: p.done, total: p.total }),
+    });
+    return { ...result, provider: config.config.id, imageNames: ok.map((i) => job.images[i].name), skippedImages: skipped };
   },
 } satisfies BenchWorkerApi;
 

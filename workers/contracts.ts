@@ -18,6 +18,7 @@ import type { CalibrationStats, CollectorOptions } from './core/calibration/coll
 import type { AllRanges, CalibrationRange, RangeMethod } from './core/calibration/ranges';
 import type { ZeropointErrorCode } from './core/errors';
 import type { ModelSummary, QuantizationFormat, TensorSummary } from './core/graph/inspect';
+import type { FidelityFailure, FidelityResult } from './core/analysis/fidelity';
 import type { LayerComparison } from './core/metrics/compare';
 import type { AgreementSummary, ErrorSummary } from './core/metrics/error';
 import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
@@ -492,11 +493,34 @@ export interface ComparisonSummary {
   readonly elapsedMs: number;
 }
 
+export type { FidelityFailure };
+
+/** The fidelity gate after a build: FP32 and INT8 on a few held-out images (workers/core/analysis/fidelity.ts). */
+export interface FidelityJob {
+  readonly fp32: Uint8Array;
+  readonly int8: Uint8Array;
+  readonly fp32Name: string;
+  readonly int8Name: string;
+  readonly images: readonly NamedBlob[];
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  /** Cosine below which an output or slice fails (default 0.98). */
+  readonly threshold?: number;
+}
+
+export interface FidelitySummary extends FidelityResult {
+  readonly provider: ProviderId;
+  /** The images that ran (names as given), and those that could not be decoded. */
+  readonly imageNames: readonly string[];
+  readonly skippedImages: readonly SkippedImage[];
+}
+
 export interface BenchWorkerApi {
   /** Configures the provider (threads are fixed for the worker's life) and says whether it is usable. */
   init(init: BenchInit): Promise<ProviderAvailability>;
   latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult>;
   compare(job: CompareJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<ComparisonSummary>;
+  fidelity(job: FidelityJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<FidelitySummary>;
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { QuantizeOutcome, WeightDetail } from '../../workers/contracts';
+import type { FidelitySummary, QuantizeOutcome, WeightDetail } from '../../workers/contracts';
 import type { Store } from './index';
 import type { Problem, Status } from './types';
 
@@ -7,6 +7,18 @@ export interface WeightState {
   readonly node: string | null;
   readonly status: Status;
   readonly detail: WeightDetail | null;
+  readonly error: Problem | null;
+}
+
+/** The fidelity gate run after each build (actions/fidelity.ts), for the outcome it ran on. */
+export interface FidelityState {
+  readonly status: Status;
+  /** The outcome the result belongs to: a result for an older build is never shown. */
+  readonly outcome: QuantizeOutcome | null;
+  readonly result: FidelitySummary | null;
+  /** False when every calibration image was used and there were no evaluation images: the last calibration images ran. */
+  readonly heldOut: boolean;
+  readonly progress: { readonly done: number; readonly total: number } | null;
   readonly error: Problem | null;
 }
 
@@ -23,6 +35,7 @@ export interface QuantizeState {
   /** Set while the INT8 model or report is being saved. */
   readonly exporting: 'int8' | 'report' | null;
   readonly weight: WeightState;
+  readonly fidelity: FidelityState;
 }
 
 export interface QuantizeSlice {
@@ -32,6 +45,8 @@ export interface QuantizeSlice {
 }
 
 export const initialWeight: WeightState = { node: null, status: 'idle', detail: null, error: null };
+
+export const initialFidelity: FidelityState = { status: 'idle', outcome: null, result: null, heldOut: true, progress: null, error: null };
 
 export const initialQuantize: QuantizeState = {
   keepNodes: [],
@@ -43,6 +58,7 @@ export const initialQuantize: QuantizeState = {
   error: null,
   exporting: null,
   weight: initialWeight,
+  fidelity: initialFidelity,
 };
 
 export const createQuantizeSlice: StateCreator<Store, [], [], QuantizeSlice> = (set) => ({

@@ -6,6 +6,7 @@ import { ChartFrame } from '../../components/ChartFrame';
 import { SizeChart, type SizeBar } from '../../components/charts/SizeChart';
 import { formatBytes, formatPercent } from '../../lib/format';
 import { BiasCorrectionControl, BiasCorrectionResult } from './BiasCorrection';
+import { FidelityGate, useFidelityFailed } from './FidelityGate';
 import { KeepControls } from './KeepControls';
 import { NodeList } from './NodeList';
 import { WeightPanel } from './WeightPanel';
@@ -13,6 +14,7 @@ import { WeightPanel } from './WeightPanel';
 function Outcome() {
   const outcome = useStore((s) => s.quantize.outcome);
   const exporting = useStore((s) => s.quantize.exporting);
+  const unfaithful = useFidelityFailed();
   if (!outcome) return null;
   const { sizes, report } = outcome;
   const kept = report.nodes.filter((n) => !n.quantized);
@@ -55,9 +57,10 @@ function Outcome() {
         {report.options.biasCorrection ? ', bias correction' : ''}).
       </p>
       <BiasCorrectionResult />
+      <FidelityGate />
       <div className="row">
-        <button type="button" className="primary" onClick={() => void download('int8')} disabled={exporting !== null} data-testid="download-int8">
-          Download INT8 .onnx
+        <button type="button" className={unfaithful ? 'danger' : 'primary'} onClick={() => void download('int8')} disabled={exporting !== null} data-testid="download-int8">
+          {unfaithful ? 'Download INT8 .onnx anyway (not faithful)' : 'Download INT8 .onnx'}
         </button>
         <button type="button" onClick={() => void download('report')} disabled={exporting !== null} data-testid="download-report">
           Download report (.json)

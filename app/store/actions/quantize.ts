@@ -3,6 +3,7 @@ import { problemOf } from '../../../workers/transfer';
 import { saveFile } from '../../lib/download';
 import { modelWorker } from '../../workers';
 import { initialWeight, type WeightState } from '../quantize';
+import { cancelFidelity, runFidelity } from './fidelity';
 import { resetComparisonResults, resetQuantizeOutcome } from './invalidate';
 import { currentQuery, refreshRangeTable } from './ranges';
 import { get } from './shared';
@@ -50,12 +51,15 @@ export async function buildInt8(): Promise<void> {
     return;
   }
   const seq = ++buildSeq;
+  cancelFidelity();
   resetComparisonResults(true);
   patchQuantize({ status: 'working', error: null, outcome: null });
   try {
     const outcome = await modelWorker.quantize(currentQuery());
     if (seq !== buildSeq) return;
     patchQuantize({ status: 'ready', outcome });
+    // The fidelity gate: FP32 against INT8 on a few held-out images, shown beside the outcome.
+    void runFidelity();
   } catch (e) {
     if (seq !== buildSeq) return;
     patchQuantize({ status: 'error', error: problemOf(e) });
