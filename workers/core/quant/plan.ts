@@ -7,6 +7,7 @@ import type { Node, TensorProto } from '../onnx/types';
 import { computeQuantParams, withSubject, type QuantParams } from './params';
 import { quote } from '../intake/names';
 import { quantizerFor } from './registry';
+import { saturationOf } from './saturation';
 
 export type ActivationType = 'u8' | 's8';
 
@@ -60,6 +61,8 @@ export interface ActivationPlan {
   /** The tensor whose range set the parameters (itself, or the input of a pass-through op). */
   readonly rangeSource: string;
   readonly range: { readonly min: number; readonly max: number };
+  /** Set when a plan rule narrowed the calibrated range (saturation.ts): the range calibration gave, and why. */
+  readonly narrowed?: { readonly calibrated: { readonly min: number; readonly max: number }; readonly reason: string };
 }
 
 export interface QuantPlan {
@@ -72,6 +75,12 @@ export interface QuantPlan {
   /** Removed activation nodes: producer output `from` is replaced by the activation's output `to`. */
   readonly folds: ReadonlyArray<{ readonly nodeIndex: number; readonly from: string; readonly to: string }>;
   readonly decisions: readonly NodeDecision[];
+  /**
+   * Tensors a quantizer marked that the plan leaves float, and why (data): outputs no quantized
+   * consumer reads (a Q/DQ there only adds rounding), e.g. a graph output or the input of an op kept
+   * in FP32.
+   */
+  readonly floatTensors: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
 }
 
 const COMPUTE_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
@@ -167,6 +176,7 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
   };
 
   const keepFirstLast = options.keepFirstAndLast ? firstAndLastLayers(index, order) : new Set<number>();
+  const head = outputHead(index, order);
   const keepNames = new Set(options.keepNodes);
   const keepOps = new Set(options.keepOpTypes);
 
@@ -179,6 +189,7 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
     if (keepNames.has(name)) reason = 'kept in FP32 by name';
     else if (keepOps.has(opType)) reason = `op type '${opType}' kept in FP32`;
     else if (keepFirstLast.has(i)) reason = 'first or last layer kept in FP32';
+    else if (head.has(i)) reason = head.get(i);
     else {
       const result = quantizerFor(node)(ctx, node, i);
       if (result.quantized) quantizedNodes.add(i);
@@ -187,19 +198,139 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
     decisions.push({ index: i, name, opType, quantized: reason === undefined, reason });
   }
 
+  // A marked tensor that no quantized consumer reads stays float: its Q/DQ would only round it (a graph
+  // output; the input of an op kept in FP32). A folded Relu/Clip output keeps its Q (the Q is the Relu),
+  // and a tensor others share parameters with keeps them.
+  const floatTensors: { name: string; reason: string }[] = [];
+  const foldTargets = new Set(folds.map((f) => f.to));
+  const sharedRoots = new Set(shared.values());
+  for (const name of [...marked]) {
+    if (foldTargets.has(name) || sharedRoots.has(name)) continue;
+    const readers = (index.consumers.get(name) ?? []).filter((c) => quantizedNodes.has(c.index));
+    if (readers.length > 0) continue;
+    marked.delete(name);
+    const output = index.graphOutputs.has(name);
+    const consumers = index.consumers.get(name) ?? [];
+    floatTensors.push({
+      name,
+      reason: output
+        ? `graph output${consumers.length ? ' read only by ops kept in FP32' : ''}: a Q/DQ on it would only round the result`
+        : `read only by ops kept in FP32 (${[...new Set(consumers.map((c) => c.node.opType ?? ''))].join(', ')}): a Q/DQ on it would only round their input`,
+    });
+  }
+
   // Parameters. A shared tensor takes the parameters of the tensor it shares with (followed to the root).
   const activations = new Map<string, ActivationPlan>();
+  const groups = new Map<string, string[]>();
+  for (const name of marked) {
+    const root = rootOf(name);
+    const g = groups.get(root);
+    if (g) g.push(name);
+    else groups.set(root, [name]);
+  }
+  const narrowedBy = new Map<string, { min: number; max: number; reason: string }>();
+  for (const [root, members] of groups) {
+    const calibrated = inputs.rangeOf(root);
+    if (!calibrated) continue;
+    const n = saturatedRange(index, new Set(members), (a, b) => rootOf(a) === rootOf(b), calibrated);
+    if (n) narrowedBy.set(root, n);
+  }
   for (const name of marked) {
     const source = rootOf(name);
-    const range = inputs.rangeOf(source);
-    if (!range) continue; // never observed (e.g. an integer tensor): stays float
+    const calibrated = inputs.rangeOf(source);
+    if (!calibrated) continue; // never observed (e.g. an integer tensor): stays float
+    const n = narrowedBy.get(source);
+    const range = n ? { min: n.min, max: n.max } : calibrated;
     const params = withSubject(`Activation ${quote(source)}`, () => computeQuantParams(range, { type: options.activationType, symmetric: options.activationSymmetric, reduceRange: false }));
-    activations.set(name, { name, params, rangeSource: source, range });
+    activations.set(name, { name, params, rangeSource: source, range, ...(n ? { narrowed: { calibrated: { min: calibrated.min, max: calibrated.max }, reason: n.reason } } : {}) });
   }
   // A bias is only quantizable when its input activation got parameters.
   for (const [nodeIndex, b] of biases) if (!activations.has(b.input) || !weights.has(b.weight)) biases.delete(nodeIndex);
 
-  return { index, order, activations, weights, biases, folds, decisions };
+  return { index, order, activations, weights, biases, folds, decisions, floatTensors };
+}
+
+/** Ops that only move or select values (their output holds input values), and the final activations. */
+const DATA_MOVEMENT_OPS = new Set(['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Split', 'Slice', 'Gather', 'Concat', 'Identity']);
+const FINAL_ACTIVATIONS = new Set(['Sigmoid', 'Softmax', 'LogSoftmax']);
+
+/**
+ * The output head: nodes from which every path reaches a graph output through data movement only
+ * (Reshape, Transpose, Concat, ...), and Sigmoid/Softmax there (scores, probability maps). They stay in
+ * FP32: an INT8 grid on a graph output only rounds the result, a Concat of boxes (pixels) and scores
+ * (0..1) would put both on one scale, and an 8-bit step in logit space before a final Sigmoid/Softmax
+ * is coarse (0.06 on [-8, 8]) where probabilities near 0 and 1 are what decoding reads.
+ */
+export function outputHead(index: GraphIndex, order: readonly number[]): Map<number, string> {
+  const nodes = index.graph.node;
+  const head = new Map<number, string>();
+  const inHead = new Set<number>();
+  for (let k = order.length - 1; k >= 0; k--) {
+    const i = order[k];
+    const n = nodes[i];
+    const op = n.opType ?? '';
+    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') continue;
+    const final = FINAL_ACTIVATIONS.has(op);
+    if (!final && !DATA_MOVEMENT_OPS.has(op)) continue;
+    const outs = n.output.filter((o) => o.length > 0);
+    if (outs.length === 0) continue;
+    let reaches = false;
+    const ok = outs.every((o) => {
+      const consumers = index.consumers.get(o) ?? [];
+      if (index.graphOutputs.has(o)) reaches = true;
+      return consumers.every((c) => {
+        if (!inHead.has(c.index)) return false;
+        reaches = true;
+        return true;
+      });
+    });
+    if (!ok || !reaches) continue;
+    // A final activation only counts when its output is the result (not e.g. an attention Softmax).
+    inHead.add(i);
+    const target = [...index.graphOutputs].find((g) => outs.includes(g));
+    head.set(
+      i,
+      final
+        ? `final ${op} of the output${target ? ` '${target}'` : ''} (scores / probabilities): kept in FP32 with its input, an 8-bit step in logit space is coarse`
+        : `output head (its values reach the graph output${target ? ` '${target}'` : 's'} through data movement only): kept in FP32, so one INT8 scale never covers boxes and scores together`,
+    );
+  }
+  return head;
+}
+
+/**
+ * Saturation rule (saturation.ts): when every consumer of a parameter group (a tensor and the
+ * pass-through copies sharing its parameters) is flat outside an interval, the grid covers only the
+ * union of those intervals. A graph output in the group, or any other consumer, keeps the full range.
+ */
+function saturatedRange(
+  index: GraphIndex,
+  members: ReadonlySet<string>,
+  sameValue: (a: string, b: string) => boolean,
+  calibrated: { min: number; max: number },
+): { min: number; max: number; reason: string } | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const why = new Set<string>();
+  for (const m of members) {
+    if (index.graphOutputs.has(m)) return undefined;
+    for (const c of index.consumers.get(m) ?? []) {
+      // A pass-through consumer whose outputs share these parameters is checked through its outputs.
+      if (c.node.output.length > 0 && c.node.output.every((o) => !o || members.has(o))) continue;
+      const b = saturationOf(index, c.node, c.inputIndex, sameValue);
+      if (!b) return undefined;
+      lo = Math.min(lo, b.lo);
+      hi = Math.max(hi, b.hi);
+      why.add(b.why);
+    }
+  }
+  if (why.size === 0) return undefined;
+  const min = Math.max(calibrated.min, lo);
+  const max = Math.min(calibrated.max, hi);
+  if (min === calibrated.min && max === calibrated.max) return undefined;
+  if (!(min < max)) return undefined;
+  const fmt = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : v > 0 ? '+inf' : '-inf');
+  return { min, max, reason: `every consumer saturates outside [${fmt(lo)}, ${fmt(hi)}] (${[...why].join(', ')}): range [${fmt(calibrated.min)}, ${fmt(calibrated.max)}] narrowed to [${fmt(min)}, ${fmt(max)}]` };
 }
 
 function clipStartsAtZeroOrBelow(node: Node, index: GraphIndex): boolean {

@@ -101,6 +101,14 @@ export interface QuantizeOptions {
    * Needs calibration statistics with channel means (calibrate's `channelMeans` option).
    */
   readonly biasCorrection?: boolean;
+  /**
+   * Per-channel weight rounding: 'sum-preserving' moves a few codes so each kernel's rounding errors
+   * sum to within half a step (sum-rounding.ts: the data-free counterpart of bias correction);
+   * 'nearest' rounds each weight on its own. Default: 'sum-preserving' (also under biasCorrection,
+   * which then removes what is left: FastestDet output SQNR 20.0 dB nearest + correction, 20.6 dB both,
+   * 21.1 dB sum-preserving alone).
+   */
+  readonly weightRounding?: 'nearest' | 'sum-preserving';
 }
 
 export const DEFAULT_QUANTIZE_OPTIONS: QuantizeOptions = {
@@ -180,6 +188,7 @@ export function quantizeModel(prepared: Model, stats: CalibrationStats, partial:
   const plan = planQuantization(prepared.graph!, { rangeOf }, options);
   const rewritten = rewriteToQdq(plan, {
     ...options,
+    weightRounding: options.weightRounding ?? 'sum-preserving',
     biasCorrection: options.biasCorrection ? { channelMean: (name) => getChannelMean(stats, name) } : undefined,
   });
   const model: Model = {

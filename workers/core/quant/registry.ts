@@ -7,6 +7,7 @@ import type { Node } from '../onnx/types';
 import { activationQuantizers } from './operators/activation';
 import { binaryQuantizers } from './operators/binary';
 import { convQuantizers } from './operators/conv';
+import { floatQuantizers } from './operators/float';
 import { matmulQuantizers } from './operators/matmul';
 import { passthroughQuantizers } from './operators/passthrough';
 import { poolQuantizers } from './operators/pool';
@@ -25,6 +26,7 @@ export function keptFp32(reason: string): MarkResult {
 const defaultQuantizer: OpQuantizer = (_ctx, node) => keptFp32(`no INT8 quantizer for op '${node.opType}'`);
 
 export const registry: Readonly<Record<string, OpQuantizer>> = {
+  ...floatQuantizers,
   ...convQuantizers,
   ...matmulQuantizers,
   ...binaryQuantizers,
@@ -39,4 +41,7 @@ export function quantizerFor(node: Node): OpQuantizer {
   return registry[node.opType ?? ''] ?? defaultQuantizer;
 }
 
-export const QUANTIZABLE_OPS: readonly string[] = Object.keys(registry).sort();
+/** Ops with an INT8 quantizer (the ones operators/float.ts keeps in FP32 with a reason are not among them). */
+export const QUANTIZABLE_OPS: readonly string[] = Object.keys(registry)
+  .filter((op) => !(op in floatQuantizers))
+  .sort();

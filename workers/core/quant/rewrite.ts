@@ -38,10 +38,16 @@ import {
   quantizeBias,
   withSubject,
   quantizePerAxis,
+  qRange,
   type QuantType,
 } from './params';
 import { inputChannels, outputChannels, weightErrorShift, type CorrectionLayout } from './bias-correction';
 import type { ActivationType, QuantPlan } from './plan';
+import { preserveGroupSums, roundingGroups } from './sum-rounding';
+
+function axisLayoutOf(dims: readonly number[], axis: number): { inner: number; channels: number } {
+  return { inner: dims.slice(axis + 1).reduce((a, b) => a * b, 1), channels: dims[axis] };
+}
 
 /** How an FP32 tensor can be found in the INT8 model (for per-layer comparison; no name parsing). */
 export interface TensorMapping {
@@ -101,6 +107,11 @@ export interface RewriteOptions {
   readonly activationSymmetric: boolean;
   readonly reduceRange: boolean;
   readonly weightType?: QuantType;
+  /**
+   * Per-channel weights: 'sum-preserving' (the default) moves a few codes so each kernel's rounding
+   * errors sum to within half a step (sum-rounding.ts); 'nearest' rounds every weight on its own.
+   */
+  readonly weightRounding?: 'nearest' | 'sum-preserving';
   /** Correct each quantized Conv/ConvTranspose/Gemm bias for weight rounding (bias-correction.ts). */
   readonly biasCorrection?: {
     /** E[x] per channel of an activation, from calibration; undefined when it was not collected. */
@@ -221,6 +232,13 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
       q = quantizePerAxis(values, dims, p.axis, p);
       scales = p.scales;
       zeroPoints = p.zeroPoints;
+      const groups = !mark.asActivation && (options.weightRounding ?? 'sum-preserving') === 'sum-preserving' ? roundingGroups(dims, p.axis) : undefined;
+      if (groups) {
+        const { inner, channels } = axisLayoutOf(dims, p.axis);
+        const { qmin, qmax } = qRange(type, { symmetric, reduceRange: options.reduceRange });
+        const ch = (i: number) => Math.floor(i / inner) % channels;
+        preserveGroupSums(values, q, groups, (i) => p.scales[ch(i)], (i) => p.zeroPoints[ch(i)], qmin, qmax);
+      }
     } else {
       const p = withSubject(subject, () => computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange }));
       q = quantize(values, p);
