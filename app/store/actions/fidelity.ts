@@ -6,7 +6,7 @@
  */
 import type { ProviderConfig, QuantizeOutcome } from '../../../workers/contracts';
 import { problemOf } from '../../../workers/transfer';
-import { checkFidelityOnProvider, modelWorker } from '../../workers';
+import { checkFidelityOnProvider, modelWorker, providerAvailability } from '../../workers';
 import { initialFidelity, type FidelityState } from '../quantize';
 import type { ImageItem } from '../types';
 import { cancelledProblem, get, throttled } from './shared';
@@ -23,10 +23,11 @@ export function fidelityImages(sets: { evaluation: readonly ImageItem[]; calibra
 }
 
 /** WASM on as many threads as the page allows, else one thread: the gate never waits on a GPU. */
-function gateProvider(): ProviderConfig {
-  const providers = get().comparison.providers;
-  const usable = providers.filter((p) => p.config.provider === 'wasm' && p.availability?.available !== false);
-  return (usable.find((p) => p.config.threads > 1) ?? usable[0] ?? providers[0]).config;
+async function gateProvider(): Promise<ProviderConfig> {
+  const wasm = get().comparison.providers.map((p) => p.config).filter((c) => c.provider === 'wasm');
+  const threaded = wasm.find((c) => c.threads > 1);
+  if (threaded && (await providerAvailability(threaded).catch(() => null))?.available) return threaded;
+  return wasm.find((c) => c.threads <= 1) ?? wasm[0];
 }
 
 function patchFidelity(outcome: QuantizeOutcome, patch: Partial<FidelityState>): void {
@@ -56,7 +57,7 @@ export async function runFidelity(): Promise<void> {
     const [fp32, int8] = [await modelWorker.modelBytes('prepared'), await modelWorker.modelBytes('int8')];
     const report = throttled((p: { done: number; total: number }) => patchFidelity(outcome, { progress: p }), 100);
     const result = await checkFidelityOnProvider(
-      gateProvider(),
+      await gateProvider(),
       { fp32, int8, fp32Name: info.name, int8Name: outcome.int8Name, images: items.map((i) => ({ name: i.path, blob: i.blob })), spec: data.spec, geometry: info.geometry },
       (p) => report(p, p.done === p.total),
       own.signal,
