@@ -12,7 +12,8 @@ import type { SkippedImage } from './contracts';
 import type { CalibrationSource } from './core/calibration/calibrate';
 import { isZeropointError } from './core/errors';
 import { quote } from './core/intake/names';
-import { imageToTensor } from './core/preprocess/image';
+import { constantFeeds } from './core/preprocess/feeds';
+import { imageFeed } from './core/preprocess/image';
 import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
 import type { Feeds, Runner, RunnerSession } from './core/runner';
 import { checkImageBlob } from './core/intake/image-header';
@@ -28,10 +29,10 @@ export function reasonOf(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
+/** One image's feeds: the image input (float32, or uint8 bytes for a uint8 input) and the geometry's constant inputs. */
 export async function imageFeeds(image: NamedBlob, spec: PreprocessSpec, geometry: InputGeometry): Promise<Feeds> {
   const rgba = await decodeImageBlob(image.blob, image.name);
-  const t = imageToTensor(rgba, spec, geometry);
-  return { [geometry.name]: { type: 'float32', dims: t.dims, data: t.data } };
+  return { ...constantFeeds(geometry.constants ?? []), [geometry.name]: imageFeed(rgba, spec, geometry) };
 }
 
 const SKIPPED_CODES = new Set(['bad-image', 'too-large']);

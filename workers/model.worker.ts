@@ -40,7 +40,8 @@ import { inspectModel, type ModelSummary } from './core/graph/inspect';
 import { encodeModel } from './core/onnx/encode';
 import { tensorToFloat32 } from './core/onnx/tensor';
 import type { Graph, Model } from './core/onnx/types';
-import { inputGeometry, type InputGeometry } from './core/preprocess/spec';
+import { feedPlan, WORKBENCH_HOW } from './core/preprocess/feeds';
+import type { InputGeometry } from './core/preprocess/spec';
 import { computePerChannelParams, computeQuantParams, dequantizePerAxis, qRange, quantizePerAxis } from './core/quant/params';
 import { firstAndLastLayers, planQuantization, type QuantPlan } from './core/quant/plan';
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, rangeOptionsFor, type PreparedModel, type QuantizeOptions } from './core/quant/quantize';
@@ -128,17 +129,16 @@ function planFor(s: State, o: QuantizeOptions): QuantPlan {
   return plan;
 }
 
+/**
+ * The model's image input with the constants of its other inputs (their defaults: feeds.ts); the Data
+ * step's Inputs panel changes them in the page (app/store/actions/inputs.ts) with the same feedPlan.
+ */
 function geometryOf(model: Model, name: string): { geometry: InputGeometry | null; notImage: ModelInfo['notImage'] } {
   try {
     const inputs = indexGraph(model.graph!).dataInputs;
-    if (inputs.length !== 1) {
-      throw new ZeropointError(
-        'not-image-model',
-        `'${name}' has ${inputs.length} inputs (${inputs.map((i) => `'${i.name}'`).join(', ') || 'none'}); Zeropoint calibrates models with one image input. Open a model whose only input is an image tensor.`,
-        { subject: name },
-      );
-    }
-    return { geometry: inputGeometry(inputs[0]), notImage: null };
+    if (inputs.length === 0) throw new ZeropointError('not-image-model', `'${name}' has no inputs; open a model with an image input.`, { subject: name });
+    const plan = feedPlan(inputs, {}, { how: WORKBENCH_HOW });
+    return { geometry: plan.constants.length ? { ...plan.image, constants: plan.constants } : plan.image, notImage: null };
   } catch (e) {
     return { geometry: null, notImage: problemOf(e) };
   }

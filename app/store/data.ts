@@ -4,6 +4,7 @@ import type { PartialSpec, PreprocessSpec, PresetName } from '../../workers/core
 import type { Store } from './index';
 import type { ImageItem, ImageSetId, Problem, Status } from './types';
 
+
 export interface ImageSetState {
   readonly items: readonly ImageItem[];
   /** Where the labels came from ('labels.csv', 'class folders', ...), null when there are none. */
@@ -20,7 +21,32 @@ export interface PreviewState {
   readonly error: Problem | null;
 }
 
+/**
+ * The Data step's Inputs panel: which input is the image and what the others are fed, as typed
+ * (app/store/actions/inputs.ts turns them into the geometry the workers get, constants included).
+ */
+export interface InputsState {
+  /** The image input's name; null while it is picked automatically. */
+  readonly imageInput: string | null;
+  /** Values typed for the other inputs, by name (a number or a JSON array); '' or absent = the default. */
+  readonly values: Readonly<Record<string, string>>;
+  /** A 4-channel input's fourth channel value, as typed ('' = the default, 1). */
+  readonly fourthChannel: string;
+  /** Pixels for a dynamic height/width, as typed ('' = not given). */
+  readonly width: string;
+  readonly height: string;
+  /** The defaults used, one line each (feeds.ts notes). */
+  readonly notes: readonly string[];
+  /** The defaults the panel shows as placeholders, by input name (JSON). */
+  readonly defaults: Readonly<Record<string, string>>;
+  readonly error: Problem | null;
+}
+
+export const initialInputs: InputsState = { imageInput: null, values: {}, fourthChannel: '', width: '', height: '', notes: [], defaults: {}, error: null };
+
 export interface DataState {
+  /** What the model's inputs are fed (the Inputs panel). */
+  readonly inputs: InputsState;
   readonly calibration: ImageSetState;
   readonly evaluation: ImageSetState;
   /** The preset the spec starts from, and the fields the user changed. */
@@ -46,6 +72,7 @@ export const emptyImageSet: ImageSetState = { items: [], labelsFrom: null, leftO
 export const initialPreview: PreviewState = { status: 'idle', imageId: null, result: null, error: null };
 
 export const initialData: DataState = {
+  inputs: initialInputs,
   calibration: emptyImageSet,
   evaluation: emptyImageSet,
   preset: 'imagenet',

@@ -3,6 +3,7 @@ import { dismissDataError } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 import { Step } from '../../components/Step';
 import { ImageSetPanel } from './ImageSetPanel';
+import { InputsPanel } from './InputsPanel';
 import { PreviewPanel } from './PreviewPanel';
 import { SpecForm } from './SpecForm';
 
@@ -18,6 +19,7 @@ export function DataStep() {
       </div>
       {reading ? <p role="status">Reading files…</p> : null}
       {error ? <Alert problem={error} testId="data-error" onDismiss={dismissDataError} /> : null}
+      <InputsPanel />
       <div className="columns">
         <SpecForm />
         <PreviewPanel />

@@ -51,6 +51,9 @@ export interface FeedPlanContext {
 
 const CLI_HOW = { imageInput: '--image-input NAME', value: (name: string) => `--input ${name}=VALUE` };
 
+/** The workbench's wording: the Data step's Inputs panel. */
+export const WORKBENCH_HOW = { imageInput: "the Data step's 'Image input' choice", value: (name: string) => `the field of ${quote(name)} in the Data step's Inputs panel` };
+
 const CONSTANT_TYPES = new Map<number, ConstantType>([
   [DataType.FLOAT, 'float32'],
   [DataType.DOUBLE, 'float64'],

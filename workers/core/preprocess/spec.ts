@@ -16,6 +16,7 @@
 import { checkJsonDepth } from '../intake/json';
 import { ZeropointError } from '../errors';
 import { DataType, type ValueInfo } from '../onnx/types';
+import type { ConstantFeed } from './feeds';
 
 export type ColorOrder = 'rgb' | 'bgr' | 'gray';
 export type ResizeMode = 'center-crop' | 'stretch' | 'letterbox';
@@ -269,6 +270,11 @@ export interface InputGeometry {
   readonly channels: number;
   /** The value of every element of a 4-channel input's fourth channel, as written into the tensor (1 by default). */
   readonly fourthChannel?: number;
+  /**
+   * The model's other inputs, fed these constants with every image (FeedPlan.constants): carried with
+   * the geometry so every worker job that preprocesses images feeds them too.
+   */
+  readonly constants?: readonly ConstantFeed[];
   readonly height: number;
   readonly width: number;
   /** The batch dimension: its fixed value, the override, or 1 when dynamic. */
