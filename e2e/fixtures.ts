@@ -191,6 +191,19 @@ export class Workbench {
     await expect(this.page.getByTestId('preset-select')).toHaveValue(preset);
   }
 
+  /** Edits preprocessing fields in the Data step (after a preset): selects, and numbers committed with Enter. */
+  async setSpec(fields: { color?: 'rgb' | 'bgr' | 'gray'; scale?: number; align?: 'center' | 'top-left' }): Promise<void> {
+    const form = this.page.getByTestId('spec-form');
+    if (fields.color) await form.getByLabel('Colour').selectOption(fields.color);
+    if (fields.align) await form.getByLabel('Align').selectOption(fields.align);
+    if (fields.scale !== undefined) {
+      const scale = form.getByLabel('Scale');
+      await scale.fill(String(fields.scale));
+      await scale.press('Enter');
+      await expect(scale).toHaveValue(String(fields.scale));
+    }
+  }
+
   /** Drops a model file and waits until the page shows its summary. */
   async dropModel(file: DropFile): Promise<void> {
     await this.drop('model', [file]);
