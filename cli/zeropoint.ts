@@ -24,6 +24,7 @@ import { oneLine, quote } from '../workers/core/intake/names';
 import { encodeModel } from '../workers/core/onnx/encode';
 import type { RunBudget } from '../workers/core/runner';
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, type QuantizeOptions } from '../workers/core/quant/quantize';
+import { checkFidelity, formatFidelity } from './fidelity';
 import { nodeFileHost, writeOutputs } from './fs-host';
 import { scanImages, type ImageListing } from './images';
 import { readModelFile } from './model-io';
@@ -39,7 +40,7 @@ const USAGE = `Usage:
       [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
-      [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS]
+      [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--strict (an unfaithful INT8 model is an error)]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
       [--limit N] [--width W --height H] [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE]
       [--max-image-pixels N] [--run-timeout SECONDS] [--json]
@@ -232,6 +233,7 @@ async function quantize(args: string[]): Promise<void> {
       'keep-first-last': { type: 'boolean' },
       'bias-correction': { type: 'boolean' },
       report: { type: 'string' },
+      strict: { type: 'boolean' },
       ...INPUT_OPTIONS,
       ...LIMIT_OPTIONS,
     },
@@ -292,7 +294,20 @@ async function quantize(args: string[]): Promise<void> {
   // Prove onnxruntime loads it before anything is written at OUT.
   const check = await runner.createSession(bytes);
   await check.release();
- const fp32Bytes = encodeModel(prepared.model).length;
+  // The fidelity gate: FP32 against INT8 on images calibration did not see, before anything is
+  // written (with --strict a failure is the run's one error line and nothing is written).
+  const fidelity = await checkFidelity({
+    fp32: prepared.model,
+    int8,
+    runner,
+    folder: values.calib,
+    used: files.length,
+    source: (held) => imageFolderSource(held, spec, feeds, decode),
+    hint: { fp32: path, int8: out, images: values.calib, preprocess: values.preprocess },
+    strict: values.strict ?? false,
+    runBudget: budget,
+  });
+  const fp32Bytes = encodeModel(prepared.model).length;
   const r = result.report;
   const report = reportPath
     ? {
@@ -304,6 +319,7 @@ async function quantize(args: string[]): Promise<void> {
         prepared: { opset: prepared.opset, upgradedNodes: prepared.upgradedNodes, widened: prepared.widened, notes: prepared.notes },
         sizes: { fp32: fp32Bytes, int8: bytes.length },
         ...r,
+        fidelity: { ...fidelity.result, files: fidelity.files, heldOut: fidelity.heldOut },
         mapping: result.mapping,
       }
     : undefined;
@@ -319,6 +335,7 @@ async function quantize(args: string[]): Promise<void> {
       `bias correction: ${r.biasCorrection.corrected} biases corrected (${r.biasCorrection.added} added to layers without one)${skipped.length ? `; ${skipped.length} layers left as they were (${skipped.slice(0, 3).map((s) => `${s.node}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; ...' : ''})` : ''}`,
     );
   }
+  for (const line of formatFidelity(fidelity)) say(line);
   say(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} ${elemTypeName(i)}`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} ${elemTypeName(o)}`).join(', ')}`);
 }
 
