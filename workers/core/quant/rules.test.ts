@@ -183,7 +183,7 @@ describe('sum-preserving weight rounding', () => {
     const w = Float32Array.from({ length: 16 * 9 }, () => gauss() * 0.2);
     const p = computePerChannelParams(w, dims, 0, { type: 's8', symmetric: true, reduceRange: false });
     const q = quantizePerAxis(w, dims, 0, p);
-    const before = Array.from({ length: 16 }, (_, c) => Math.abs(q.slice(c * 9, c * 9 + 9).reduce((a, v, j) => a + v - w[c * 9 + j] / p.scales[c], 0)));
+    const before = Array.from({ length: 16 }, (_, c) => Math.abs(Array.from(q.slice(c * 9, c * 9 + 9)).reduce((a: number, v: number, j: number) => a + v - w[c * 9 + j] / p.scales[c], 0)));
     const groups = roundingGroups(dims, 0)!;
     expect(groups).toMatchObject({ count: 16, size: 9 });
     const moved = preserveGroupSums(w, q, groups, (i) => p.scales[Math.floor(i / 9)], () => 0, -127, 127);
@@ -212,8 +212,8 @@ describe('sum-preserving weight rounding', () => {
     const stats = { tensors: { x: { min: 0, max: 1, count: 1 }, c: { min: -2, max: 2, count: 1 }, y: { min: 0, max: 2, count: 1 } } } as unknown as CalibrationStats;
     const w = tensorToFloat32(model.graph!.initializer[0]);
     const sumError = (m: Model) => {
-      const q = m.graph!.initializer.find((t) => t.name.startsWith('w_quantized'))!;
-      const s = tensorToFloat32(m.graph!.initializer.find((t) => t.name.startsWith('w_scale'))!);
+      const q = m.graph!.initializer.find((t) => t.name?.startsWith('w_quantized'))!;
+      const s = tensorToFloat32(m.graph!.initializer.find((t) => t.name?.startsWith('w_scale'))!);
       const codes = Int8Array.from(new Int8Array(q.rawData!.buffer, q.rawData!.byteOffset, q.rawData!.length));
       return Math.max(...Array.from({ length: 8 }, (_, c) => Math.abs(Array.from({ length: 9 }, (_, j) => codes[c * 9 + j] - w[c * 9 + j] / s[c]).reduce((a, b) => a + b, 0))));
     };
