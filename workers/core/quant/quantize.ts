@@ -109,6 +109,11 @@ export interface QuantizeOptions {
    * 21.1 dB sum-preserving alone).
    */
   readonly weightRounding?: 'nearest' | 'sum-preserving';
+  /**
+   * A range method per tensor (by the name whose range sets the parameters), overriding `method` for
+   * those tensors: what `--auto` chose (analysis/auto.ts), replayed from a plan file.
+   */
+  readonly methodByTensor?: Readonly<Record<string, RangeMethod>>;
 }
 
 export const DEFAULT_QUANTIZE_OPTIONS: QuantizeOptions = {
@@ -175,7 +180,8 @@ export function quantizeModel(prepared: Model, stats: CalibrationStats, partial:
   const rangeOf = (name: string) => {
     if (!ranges.has(name)) {
       const s = getTensorStats(stats, name);
-      ranges.set(name, s && s.count > 0 ? computeRange(s, rangeOptions) : null);
+      const own = options.methodByTensor?.[name];
+      ranges.set(name, s && s.count > 0 ? computeRange(s, own ? rangeOptionsFor({ ...options, method: own }) : rangeOptions) : null);
     }
     return ranges.get(name) ?? undefined;
   };
