@@ -43,29 +43,21 @@ import { ZeropointError } from '../errors';
 import { nameAllocator, nodeLabel } from '../graph/graph';
 import { quote } from '../intake/names';
 import { attrInt, attrInts, intAttr } from '../onnx/attributes';
-import { makeTensor, numel, tensorToFloat32 } from '../onnx/tensor';
+import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Graph, type Node, type TensorProto } from '../onnx/types';
 import {
-  computePerChannelParams,
-  computeQuantParams,
   dequantize,
   dequantizePerAxis,
-  quantize,
   quantizeBias,
   withSubject,
-  quantizePerAxis,
-  qRange,
   type QuantType,
 } from './params';
 import { inputChannels, outputChannels, weightErrorShift, type CorrectionLayout } from './bias-correction';
 import type { ActivationType, QuantPlan } from './plan';
 import { composeAffine, foldedBias, type AffineFoldCandidate } from './affine';
 import { outputChannelsOf, scaleOutputChannels } from '../graph/channels';
-import { preserveGroupSums, roundingGroups } from './sum-rounding';
+import { floatValuesOf, quantizeWeight } from './weights';
 
-function axisLayoutOf(dims: readonly number[], axis: number): { inner: number; channels: number } {
-  return { inner: dims.slice(axis + 1).reduce((a, b) => a * b, 1), channels: dims[axis] };
-}
 
 /** How an FP32 tensor can be found in the INT8 model (for per-layer comparison; no name parsing). */
 export interface TensorMapping {
@@ -144,33 +136,7 @@ function zeroPointTensor(name: string, type: QuantType, values: ArrayLike<number
   return type === 'u8' ? makeTensor(name, QTYPE.u8, dims, Uint8Array.from(values)) : makeTensor(name, QTYPE.s8, dims, Int8Array.from(values));
 }
 
-/** Min and max of each slice along `axis` (-1: of the whole tensor). */
-export function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
-  if (axis < 0) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return { min: [lo], max: [hi] };
-  }
-  const channels = dims[axis];
-  const inner = numel(dims.slice(axis + 1));
-  const outer = numel(dims.slice(0, axis));
-  const min = new Array<number>(channels).fill(Infinity);
-  const max = new Array<number>(channels).fill(-Infinity);
-  for (let o = 0; o < outer; o++)
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      for (let i = base; i < base + inner; i++) {
-        const v = values[i];
-        if (v < min[c]) min[c] = v;
-        if (v > max[c]) max[c] = v;
-      }
-    }
-  return { min, max };
-}
+export { channelMinMax } from './weights';
 
 /** How a node's weight maps output channels to input channels, for bias correction. */
 function correctionLayout(node: Node): CorrectionLayout | undefined {
@@ -251,37 +217,25 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     const tensor = plan.index.initializers.get(name) ?? plan.index.constants.get(name);
     if (!tensor) continue;
     const dims = tensor.dims;
-    const values = scaledWeightValues(name, tensorToFloat32(tensor), dims);
+    const values = scaledWeightValues(name, floatValuesOf(tensor), dims);
     const perAxis = mark.axis >= 0 && dims.length > 0;
     // Weights: s8 symmetric by default (zero-point 0, so onnxruntime skips the zero-point term);
     // u8 weights are asymmetric like ORT's QUInt8 weight type.
     const weightType = options.weightType ?? 's8';
     const type: QuantType = mark.asActivation ? options.activationType : weightType;
     const symmetric = mark.asActivation ? options.activationSymmetric : weightType === 's8';
-    let q: Int8Array | Uint8Array;
-    let scales: Float32Array;
-    let zeroPoints: ArrayLike<number>;
-    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
     const users = (plan.index.consumers.get(name) ?? []).map((c) => quote(nodeLabel(c.node, c.index)));
     const subject = `Weight ${quote(name)}${users.length ? ` of node ${users.slice(0, 2).join(', ')}` : ''}`;
-    if (perAxis) {
-      const p = withSubject(subject, () => computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: options.reduceRange }));
-      q = quantizePerAxis(values, dims, p.axis, p);
-      scales = p.scales;
-      zeroPoints = p.zeroPoints;
-      const groups = !mark.asActivation && (options.weightRounding ?? 'sum-preserving') === 'sum-preserving' ? roundingGroups(dims, p.axis) : undefined;
-      if (groups) {
-        const { inner, channels } = axisLayoutOf(dims, p.axis);
-        const { qmin, qmax } = qRange(type, { symmetric, reduceRange: options.reduceRange });
-        const ch = (i: number) => Math.floor(i / inner) % channels;
-        preserveGroupSums(values, q, groups, (i) => p.scales[ch(i)], (i) => p.zeroPoints[ch(i)], qmin, qmax);
-      }
-    } else {
-      const p = withSubject(subject, () => computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange }));
-      q = quantize(values, p);
-      scales = new Float32Array([p.scale]);
-      zeroPoints = [p.zeroPoint];
-    }
+    const fold = affineOfWeight.get(name);
+    const { q, scales, zeroPoints, mm } = quantizeWeight(tensor, values, {
+      axis: perAxis ? mark.axis : -1,
+      type,
+      symmetric,
+      reduceRange: options.reduceRange,
+      sumPreserving: !mark.asActivation && (options.weightRounding ?? 'sum-preserving') === 'sum-preserving',
+      subject,
+      variant: fold?.affine.scale ? `scaled by the folds of node ${fold.layer}: ${layerFolds.get(fold.layer)!.map((f) => f.to).join(',')}` : '',
+    });
     const qName = fresh(`${name}_quantized`);
     const sName = fresh(`${name}_scale`);
     const zName = fresh(`${name}_zero_point`);
