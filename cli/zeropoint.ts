@@ -432,6 +432,9 @@ function jsonNumbers(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** A tensor whose own Q/DQ leaves less than this SQNR is flagged in the per-layer table. */
+const LOCAL_ALERT_DB = 20;
+
 function formatComparison(r: ComparisonResult, perLayer: boolean): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : x > 0 ? 'inf' : String(x));
   const lines = [`${r.images} images`, 'outputs:'];
@@ -445,10 +448,15 @@ function formatComparison(r: ComparisonResult, perLayer: boolean): string {
   }
   if (!perLayer) lines.push('per layer: the INT8 model carries no Zeropoint tensor mapping (not written by Zeropoint), so layers are not compared.');
   else {
-    lines.push('per layer (graph order): SQNR dB, cosine, offset (share of the squared error that is a per-channel offset), op, tensor');
+    lines.push('per layer (graph order): accumulated SQNR dB (INT8 model vs FP32 model), local SQNR dB (the tensor\'s own Q/DQ on its FP32 values), cosine, offset (share of the squared error that is a per-channel offset), op, tensor');
     const worst = [...r.layers].sort((x, y) => x.sqnrDb - y.sqnrDb)[0];
+    // The first layer whose own grid costs much: where things start to go wrong.
+    const first = r.layers.find((l) => l.local && l.local.sqnrDb < LOCAL_ALERT_DB);
     const share = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '-').padStart(6);
-    for (const l of r.layers) lines.push(`  ${f(l.sqnrDb).padStart(7)}  ${f(l.cosine, 5)}  ${share(l.biasShare)}  ${l.opType.padEnd(18)} ${l.fp32}${l === worst ? '   <- worst' : ''}`);
+    for (const l of r.layers) {
+      const marks = [l === first ? `first local SQNR below ${LOCAL_ALERT_DB} dB` : '', l === worst ? 'worst' : '', l.window ? `in its readers' window [${f(l.window.min)}, ${f(l.window.max)}]` : ''].filter(Boolean);
+      lines.push(`  ${f(l.sqnrDb).padStart(7)}  ${(l.local ? f(l.local.sqnrDb) : '-').padStart(7)}  ${f(l.cosine, 5)}  ${share(l.biasShare)}  ${l.opType.padEnd(18)} ${l.fp32}${marks.length ? `   <- ${marks.join('; ')}` : ''}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -70,6 +70,12 @@ export interface TensorMapping {
   readonly scale?: number;
   readonly zeroPoint?: number;
   readonly type?: QuantType;
+  /**
+   * For a tensor whose grid the saturation rule narrowed (saturation.ts): the interval its readers
+   * are not flat in. Values outside it give the same result at its edge, so errors are measured on
+   * the tensor clamped to it.
+   */
+  readonly window?: { readonly min: number; readonly max: number };
 }
 
 export interface WeightReport {
@@ -373,7 +379,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
       list.push(q, dq);
       after.set(producer, list);
     }
-    mapping.push({ fp32: name, int8: dqOut, quantized: qOut, scale, zeroPoint, type });
+    mapping.push({ fp32: name, int8: dqOut, quantized: qOut, scale, zeroPoint, type, ...(act.narrowed ? { window: { min: act.range.min, max: act.range.max } } : {}) });
   }
 
   // Unquantized float tensors that still exist by the same name map to themselves.
