@@ -22,7 +22,7 @@ import { planQuantization } from '../quant/plan';
 import type { QuantizeOptions } from '../quant/quantize';
 import type { Runner, RunBudget } from '../runner';
 import type { ReferenceSet } from './fidelity';
-import { analyzeSensitivity, evaluateCandidate, type Agreement, type SensitivityResult } from './sensitivity';
+import { analyzeSensitivity, evaluateCandidate, rankRows, type Agreement, type SensitivityResult } from './sensitivity';
 
 export type AutoTarget =
   /** Every output and judged slice at least this cosine to FP32 (the fidelity gate's measure). */
@@ -178,7 +178,7 @@ export async function autoPrecision(
       runBudget: options.runBudget,
       onProgress: (p) => progress('sensitivity', p.done, p.total, `keeping ${p.unit} in FP32 alone`),
     });
-    const ranked = target.kind === 'sqnr' ? [...sensitivity.rows].sort((a, b) => b.kept.sqnrDb - a.kept.sqnrDb) : sensitivity.rows;
+    const ranked = rankRows(sensitivity.rows, target.kind === 'sqnr' ? 'sqnr' : 'score');
     // 3. Per tensor: the most sensitive units' tensors try the other methods.
     const refine = ranked.slice(0, options.refine ?? 6);
     const candidates = [...new Set(refine.flatMap((r) => tensorsOf(context.prepared, context.stats, current, r.unit.nodes)))];
