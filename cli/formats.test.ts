@@ -231,7 +231,7 @@ describe('export formats: FP16 and weight-only INT8 of every shared conv model a
       const fp16 = convertToFloat16(prepared, fp16InputHints(g, spec));
       expect(fp16.report.convertedNodes).toBeGreaterThan(0);
       expect(fp16.report.nodes.filter((d) => !d.converted).every((d) => d.reason), 'every kept node has a reason').toBe(true);
-      expect(fp16.report.inputs.filter((i) => i.name === g.name).map((i) => i.type), 'the image input keeps float32').toEqual(['float32']);
+      expect(fp16.report.graphInputs.filter((i) => i.name === g.name).map((i) => i.type), 'the image input keeps float32').toEqual(['float32']);
       const fp16Model = await check('fp16', fp16, row.fp16);
 
       // 2. The same with float16 storage rounding made explicit.

@@ -84,8 +84,8 @@ describe('convertToFloat16', () => {
     // Casts: x in, c2 to the FP32 island (one shared Cast for Exp and Softmax), e back to float16, y out.
     expect(report.casts).toBe(4);
     expect(model.graph!.node.filter((n) => n.opType === 'Cast')).toHaveLength(4);
-    expect(report.inputs).toEqual([{ name: 'x', type: 'float32' }]);
-    expect(report.outputs).toEqual([{ name: 'y', type: 'float32' }, { name: 'p', type: 'float32' }]);
+    expect(report.graphInputs).toEqual([{ name: 'x', type: 'float32' }]);
+    expect(report.graphOutputs).toEqual([{ name: 'y', type: 'float32' }, { name: 'p', type: 'float32' }]);
     expect(model.graph!.initializer.find((t) => t.name === 'w1')!.dataType).toBe(H);
     // The format and the mapping travel in the metadata; mapped twins exist in the graph.
     const decoded = decodeModel(encodeModel(model));
@@ -100,8 +100,8 @@ describe('convertToFloat16', () => {
 
   it("io: 'float16' makes the float inputs and outputs float16", async () => {
     const { model, report } = convertToFloat16(detectorHead(), { io: 'float16', inputRanges: { x: { min: -1, max: 1 } } });
-    expect(report.inputs).toEqual([{ name: 'x', type: 'float16' }]);
-    expect(report.outputs.map((o) => o.type)).toEqual(['float16', 'float16']);
+    expect(report.graphInputs).toEqual([{ name: 'x', type: 'float16' }]);
+    expect(report.graphOutputs.map((o) => o.type)).toEqual(['float16', 'float16']);
     const feeds = input([1, 3, 8, 8]);
     const out = await run(model, { x: { type: 'float16', dims: [1, 3, 8, 8], data: float32ToFloat16(feeds.x.data as Float32Array) } });
     expect(out.y.type).toBe('float16');

@@ -67,8 +67,9 @@ export interface Fp16Report {
   /** Cast nodes added at the edges of FP32 islands and of the graph. */
   readonly casts: number;
   readonly initializers: Fp16InitializerReport;
-  readonly inputs: ReadonlyArray<{ readonly name: string; readonly type: 'float32' | 'float16' | 'other' }>;
-  readonly outputs: ReadonlyArray<{ readonly name: string; readonly type: 'float32' | 'float16' | 'other' }>;
+  /** The FP16 model's graph inputs and outputs and their types. */
+  readonly graphInputs: ReadonlyArray<{ readonly name: string; readonly type: 'float32' | 'float16' | 'other' }>;
+  readonly graphOutputs: ReadonlyArray<{ readonly name: string; readonly type: 'float32' | 'float16' | 'other' }>;
 }
 
 const suffix = (t: number) => (t === H ? 'fp16' : 'fp32');
@@ -274,8 +275,8 @@ export function convertToFloat16(model: Model, options: Fp16Options = {}): Expor
     keptByReason: [...kept].map(([reason, k]) => ({ reason, count: k.count, opTypes: [...k.ops].sort() })).sort((a, b) => b.count - a.count),
     casts,
     initializers: { converted: replaced.size + added.length, values: stats.values, keptFloat32, flushedToZero: stats.flushed, subnormal: stats.subnormal, maxRelativeError: stats.maxRel, sumPreserving: stats.moved },
-    inputs: graph.input.map((v) => ({ name: v.name ?? '', type: typeName(v.type?.tensorType?.elemType) })),
-    outputs: graph.output.map((v) => ({ name: v.name ?? '', type: typeName(v.type?.tensorType?.elemType) })),
+    graphInputs: graph.input.map((v) => ({ name: v.name ?? '', type: typeName(v.type?.tensorType?.elemType) })),
+    graphOutputs: graph.output.map((v) => ({ name: v.name ?? '', type: typeName(v.type?.tensorType?.elemType) })),
   };
   const metadata = (model.metadataProps ?? []).filter((p) => p.key !== MAPPING_METADATA_KEY && p.key !== FORMAT_METADATA_KEY);
   return {
