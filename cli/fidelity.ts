@@ -46,6 +46,10 @@ export interface CliFidelityOptions {
   readonly images?: number;
   /** Failing is an 'unfaithful' error instead of a warning. */
   readonly strict?: boolean;
+  /** The converted model's name in the lines ('INT8', 'FP16', 'INT8 weights'); 'INT8' by default. */
+  readonly label?: string;
+  /** False for the data-free formats: the images are the folder's, no calibration ran on them. */
+  readonly calibrated?: boolean;
   readonly runBudget?: RunBudget;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { done: number; total: number }) => void;
@@ -58,6 +62,8 @@ export interface CliFidelity {
   readonly heldOut: boolean;
   readonly used: number;
   readonly hint: CompareHint;
+  readonly label: string;
+  readonly calibrated: boolean;
 }
 
 /** Runs the gate; throws 'unfaithful' when `strict` and the INT8 model fails it. */
@@ -73,12 +79,12 @@ export async function checkFidelity(options: CliFidelityOptions): Promise<CliFid
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  const check: CliFidelity = { result, files, heldOut: chosen.heldOut, used: options.used, hint: options.hint };
+  const check: CliFidelity = { result, files, heldOut: chosen.heldOut, used: options.used, hint: options.hint, label: options.label ?? 'INT8', calibrated: options.calibrated ?? true };
   if (options.strict && !result.verdict.pass) {
     const first = result.verdict.failing[0];
     throw new ZeropointError(
       'unfaithful',
-      `The INT8 model is not faithful to FP32 (--strict): ${result.verdict.failing.map((f) => failureText(f, result)).join('; ')} on ${imagesText(check)}; nothing was written. See per-layer errors with ${compareCommand(options.hint)}, keep the worst layers in FP32 (--keep-fp32, --keep-first-last), or drop --strict to write it anyway.`,
+      `The ${check.label} model is not faithful to FP32 (--strict): ${result.verdict.failing.map((f) => failureText(f, result)).join('; ')} on ${imagesText(check)}; nothing was written. See per-layer errors with ${compareCommand(options.hint)}, keep the worst layers in FP32 (--keep-fp32, --keep-first-last), or drop --strict to write it anyway.`,
       { subject: first.output },
     );
   }
@@ -100,6 +106,7 @@ function shellWord(text: string): string {
 function imagesText(c: CliFidelity): string {
   const n = c.files.length;
   const images = `${n} image${n === 1 ? '' : 's'}`;
+  if (!c.calibrated) return `${images} of the folder`;
   return c.heldOut ? `${images} held out of calibration` : `the last ${images} of the calibration set (calibration used all of them)`;
 }
 
@@ -122,14 +129,14 @@ function outputText(o: OutputFidelity, r: FidelityResult): string {
 export function formatFidelity(c: CliFidelity): string[] {
   const { result } = c;
   const lines: string[] = [];
-  const notHeld = c.heldOut ? '' : '; no calibration image was left out, so these were seen by calibration and the check is optimistic (calibrate with --limit N below the folder size to hold some out)';
-  lines.push(`fidelity: FP32 vs INT8 on ${imagesText(c)}${c.files.length ? ` (${c.files.map((f) => quote(basename(f))).join(', ')})` : ''}, threshold cosine ${result.threshold}${result.sliceThreshold !== result.threshold ? ` (${result.sliceThreshold} per column or channel)` : ''}${notHeld}`);
+  const notHeld = c.heldOut || !c.calibrated ? '' : '; no calibration image was left out, so these were seen by calibration and the check is optimistic (calibrate with --limit N below the folder size to hold some out)';
+  lines.push(`fidelity: FP32 vs ${c.label} on ${imagesText(c)}${c.files.length ? ` (${c.files.map((f) => quote(basename(f))).join(', ')})` : ''}, threshold cosine ${result.threshold}${result.sliceThreshold !== result.threshold ? ` (${result.sliceThreshold} per column or channel)` : ''}${notHeld}`);
   const failing = new Set(result.verdict.failing.map((f) => f.output));
   for (const o of result.outputs) {
     if (o.skipped) lines.push(`fidelity: output ${quote(o.name)} not compared: ${o.skipped}`);
-    else if (failing.has(o.name)) lines.push(`fidelity: WARNING ${outputText(o, result)}: the INT8 model is NOT faithful; see per-layer errors with ${compareCommand(c.hint)}`);
+    else if (failing.has(o.name)) lines.push(`fidelity: WARNING ${outputText(o, result)}: the ${c.label} model is NOT faithful; see per-layer errors with ${compareCommand(c.hint)}`);
     else lines.push(`fidelity: ${outputText(o, result)}: ok`);
   }
-  lines.push(result.verdict.pass ? 'fidelity: passed' : `fidelity: FAILED for ${[...failing].map(quote).join(', ')}; the INT8 model was written anyway (--strict makes this an error)`);
+  lines.push(result.verdict.pass ? 'fidelity: passed' : `fidelity: FAILED for ${[...failing].map(quote).join(', ')}; the ${c.label} model was written anyway (--strict makes this an error)`);
   return lines;
 }

@@ -27,6 +27,8 @@ import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, type QuantizeOpt
 import { checkFidelity, formatFidelity } from './fidelity';
 import { AUTO_IMAGES, autoTarget, autoChoices, autoReport, formatAuto, readPlan, runAuto } from './auto';
 import { planToOptions } from '../workers/core/analysis/auto';
+import { quantizeDataFree } from './export-format';
+import { FORMAT_DESCRIPTIONS, formatOfModel, isExportFormat } from '../workers/core/export/formats';
 import { nodeFileHost, writeOutputs } from './fs-host';
 import { scanImages, type ImageListing } from './images';
 import { readModelFile } from './model-io';
@@ -39,7 +41,7 @@ import { createNodeRunner } from './runner-node';
 const USAGE = `Usage:
   zeropoint inspect MODEL [--json]
   zeropoint quantize MODEL --calib DIR --preprocess PRESET|SPEC.json --out OUT.onnx [--limit N]
-      [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
+      [--format int8|fp16|int8-weights] [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
       [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--strict (an unfaithful INT8 model is an error)]
@@ -48,6 +50,11 @@ const USAGE = `Usage:
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
       [--limit N] [--width W --height H] [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE]
       [--max-image-pixels N] [--run-timeout SECONDS] [--json]
+Formats: int8 (default): ${FORMAT_DESCRIPTIONS.int8}.
+  fp16: ${FORMAT_DESCRIPTIONS.fp16}; --calib is optional (its images then run the fidelity gate) and
+    --preprocess gives the input's range (without it the first layer stays FP32).
+  int8-weights: ${FORMAT_DESCRIPTIONS['int8-weights']}; --calib optional as for fp16.
+  --method, --percentile, --activations, --symmetric-activations and --bias-correction are for int8 only.
 Presets: ${PRESETS_TEXT}.
 Inputs: --image-input names the image input when several could be (else the single rank-4 float/uint8 input);
   every other input gets --input NAME=VALUE (a number, or a JSON array such as orig_target_sizes=[[416,416]]),
@@ -227,10 +234,11 @@ async function quantize(args: string[]): Promise<void> {
       preprocess: { type: 'string' },
       out: { type: 'string' },
       limit: { type: 'string' },
-      method: { type: 'string', default: 'minmax' },
+      format: { type: 'string' },
+      method: { type: 'string' },
       percentile: { type: 'string' },
       'per-tensor': { type: 'boolean' },
-      activations: { type: 'string', default: 'u8' },
+      activations: { type: 'string' },
       'symmetric-activations': { type: 'boolean' },
       'keep-fp32': { type: 'string' },
       'keep-fp32-ops': { type: 'string' },
@@ -251,10 +259,20 @@ async function quantize(args: string[]): Promise<void> {
     },
   });
   if (positionals.length !== 1) fail('quantize takes one MODEL path.');
-  if (!values.calib) fail('quantize needs --calib DIR (a folder of calibration images).');
+  const format = values.format ?? 'int8';
+  if (!isExportFormat(format)) fail(`Unknown --format ${quote(format)}; use int8, fp16 or int8-weights.`);
+  if (format !== 'int8') {
+    const int8Only = (['method', 'percentile', 'activations', 'symmetric-activations', 'bias-correction', 'auto', 'plan'] as const).filter((k) => values[k] !== undefined);
+    if (int8Only.length) fail(`${int8Only.map((k) => `--${k}`).join(', ')} ${int8Only.length === 1 ? 'applies' : 'apply'} to --format int8 only; --format ${format} needs no calibration.`);
+    if (!values.out) fail('quantize needs --out OUT.onnx.');
+    await quantizeDataFree(format, { ...values, out: values.out }, positionals[0], { say, feedChoices, decodeLimits, runBudget, imagesOf, list, elemTypeName });
+    return;
+  }
+  if (!values.calib) fail('quantize needs --calib DIR (a folder of calibration images); --format fp16 and int8-weights need none.');
   if (!values.preprocess) fail(`quantize needs --preprocess PRESET|SPEC.json (presets: ${PRESETS_TEXT}).`);
   if (!values.out) fail('quantize needs --out OUT.onnx.');
-  const method = values.method as RangeMethod;
+  const method = (values.method ?? 'minmax') as RangeMethod;
+  values.activations ??= 'u8';
   if (!RANGE_METHODS.includes(method)) fail(`Unknown --method '${values.method}'; use one of ${RANGE_METHODS.join(', ')}.`);
   if (values.activations !== 'u8' && values.activations !== 's8') fail(`Unknown --activations '${values.activations}'; use u8 or s8.`);
   const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
@@ -415,6 +433,7 @@ async function compare(args: string[]): Promise<void> {
   const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, feeds, decode), {
     runBudget: budget,
     mapping,
+    testOptimization: formatOfModel(int8.model) === 'int8-weights' ? 'extended' : 'all',
     labels: labels ? (i) => labels.get(basename(files[i])) : undefined,
     onProgress: progress('comparing'),
   });

@@ -293,6 +293,13 @@ export class Workbench {
     else await box.uncheck();
   }
 
+  /** The Quantize step's format: INT8, FP16 or weight-only INT8. */
+  async chooseFormat(format: 'int8' | 'fp16' | 'int8-weights'): Promise<void> {
+    const radio = this.step('quantize').getByTestId(`format-${format}`);
+    await radio.check();
+    await expect(radio).toBeChecked();
+  }
+
   async buildInt8(): Promise<void> {
     await this.step('quantize').getByTestId('build-int8').click();
     await expect(this.page.getByTestId('quantize-result')).toBeVisible({ timeout: 120_000 });

@@ -29,7 +29,11 @@ import { checkFidelity } from './core/analysis/fidelity';
 import type { CalibrationSource } from './core/calibration/calibrate';
 import { ZeropointError } from './core/errors';
 import { adaptFeeds, compareModels, mappingFromModel } from './core/metrics/compare';
+import { formatOfModel } from './core/export/formats';
 import { decodeModel } from './core/onnx/decode';
+import { encodeModel } from './core/onnx/encode';
+import { widenFloat16 } from './core/onnx/fp16';
+import type { Model } from './core/onnx/types';
 import type { Runner } from './core/runner';
 import { addValues, createHistogram, type Histogram } from './core/calibration/histogram';
 import { histogramView, sharedHistogramViews } from './histogram-view';
@@ -75,11 +79,29 @@ async function checkAvailability(config: BenchInit['config']): Promise<ProviderA
   const info = adapter.info;
   const words = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
   const software = /swiftshader/i.test(words) || info.isFallbackAdapter;
-  return { id, available: true, detail: `${words || 'GPU adapter'}${software ? ' (software rendering: timings are not representative of a real GPU)' : ''}` };
+  const shaderF16 = adapter.features.has('shader-f16');
+  return {
+    id,
+    available: true,
+    shaderF16,
+    detail: `${words || 'GPU adapter'}${software ? ' (software rendering: timings are not representative of a real GPU)' : ''}${shaderF16 ? '' : '; no shader-f16: float16 models run widened to float32 here'}`,
+  };
 }
 
 function runnerFor(config: BenchInit, source: string, logSeverityLevel?: 0): Runner {
   return createWebRunner({ provider: config.config.provider, threads: config.config.threads, wasmPaths: config.wasmPaths, source, logSeverityLevel });
+}
+
+/**
+ * onnxruntime-web's WebGPU provider needs 'shader-f16' for any float16 tensor ("Program X requires f16
+ * but the device does not support it" at session creation). On such an adapter (SwiftShader, many
+ * GPUs) a float16 model runs widened exactly to float32 (same weights, float32 arithmetic), and the
+ * result says so: it checks the graph and its float16 weights on WebGPU, not float16 arithmetic.
+ */
+function runnable(model: Model, bytes: Uint8Array): { model: Model; bytes: Uint8Array; widened: boolean } {
+  if (init?.config.provider !== 'webgpu' || availability?.shaderF16 !== false) return { model, bytes, widened: false };
+  const w = widenFloat16(model);
+  return w.changed ? { model: w.model, bytes: encodeModel(w.model), widened: true } : { model, bytes, widened: false };
 }
 
 function requireAvailable(): BenchInit {
@@ -155,15 +177,16 @@ const api = {
       throw new ZeropointError('bad-option', `Latency needs at least 1 timed run and 0 or more warm-up runs, not ${job.runs} and ${job.warmup}.`);
     }
     signal.throwIfAborted();
-    const model = decodeModel(job.model, { source: job.modelName });
+    const given = decodeModel(job.model, { source: job.modelName });
+    const { model, bytes, widened } = runnable(given, job.model);
     const feeds = adaptFeeds(model, await imageFeeds(job.image, job.spec, job.geometry));
     const webgpu = config.config.provider === 'webgpu';
     const runner = runnerFor(config, job.modelName, webgpu ? 0 : undefined);
     void onProgress({ phase: 'session', done: 0, total: 1 });
     const t0 = performance.now();
     const { value: session, lines } = webgpu
-      ? await captureConsole(() => runner.createSession(job.model, { optimization: 'all' }))
-      : { value: await runner.createSession(job.model, { optimization: 'all' }), lines: [] as string[] };
+      ? await captureConsole(() => runner.createSession(bytes, { optimization: 'all' }))
+      : { value: await runner.createSession(bytes, { optimization: 'all' }), lines: [] as string[] };
     const sessionMs = performance.now() - t0;
     const samples: number[] = [];
     try {
@@ -195,6 +218,7 @@ const api = {
       minMs: sorted[0],
       maxMs: sorted[sorted.length - 1],
       placement: webgpu ? placementFrom(lines) : null,
+      ...(widened ? { widened } : {}),
     };
   },
 
@@ -202,8 +226,9 @@ const api = {
     const config = requireAvailable();
     const t0 = performance.now();
     const fp32 = decodeModel(job.fp32, { source: job.fp32Name });
-    const int8 = decodeModel(job.int8, { source: job.int8Name });
-    const mapping = job.mapping ?? mappingFromModel(int8) ?? null;
+    const given = decodeModel(job.int8, { source: job.int8Name });
+    const mapping = job.mapping ?? mappingFromModel(given) ?? null;
+    const { model: int8, widened } = runnable(given, job.int8);
     const { ok, skipped } = await decodableImages(job.images, signal);
     if (ok.length === 0) {
       throw new ZeropointError('no-images', `None of the ${job.images.length} comparison image(s) could be decoded${skipped[0] ? ` (${skipped[0].reason.replace(/[.\s]+$/, '')})` : ''}. Add JPEG or PNG images.`);
@@ -231,6 +256,7 @@ const api = {
       histogramBins: bins,
       onProgress: (p) => void onProgress({ done: p.done, total: p.total }),
       onLayerValues: mapping ? onLayerValues : undefined,
+      testOptimization: formatOfModel(given) === 'int8-weights' ? 'extended' : 'all',
     });
     const views = (record: Record<string, { histogram?: Parameters<typeof histogramView>[0] }>): Record<string, HistogramView> => {
       const out: Record<string, HistogramView> = {};
@@ -255,6 +281,7 @@ const api = {
         }),
       ),
       elapsedMs: performance.now() - t0,
+      ...(widened ? { widened } : {}),
     };
   },
 
@@ -262,7 +289,7 @@ const api = {
   async fidelity(job: FidelityJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<FidelitySummary> {
     const config = requireAvailable();
     const fp32 = decodeModel(job.fp32, { source: job.fp32Name });
-    const int8 = decodeModel(job.int8, { source: job.int8Name });
+    const int8 = runnable(decodeModel(job.int8, { source: job.int8Name }), job.int8).model;
     const { ok, skipped } = await decodableImages(job.images, signal);
     if (ok.length === 0) throw new ZeropointError('no-images', `None of the ${job.images.length} image(s) for the fidelity check could be decoded. Add JPEG or PNG images.`);
     const source: CalibrationSource = { count: ok.length, label: (i) => job.images[ok[i]].name, feeds: (i) => imageFeeds(job.images[ok[i]], job.spec, job.geometry) };

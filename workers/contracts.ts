@@ -24,11 +24,17 @@ import type { AgreementSummary, ErrorSummary } from './core/metrics/error';
 import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
 import type { QuantizeOptions, QuantizeReport } from './core/quant/quantize';
 import type { TensorMapping } from './core/quant/rewrite';
+import type { ExportFormat } from './core/export/formats';
+import type { Fp16Report } from './core/export/fp16';
+import type { WeightOnlyReport } from './core/export/weight-only';
 import type { NamedBlob } from './model-files';
 import type { TensorStats } from './core/calibration/collector';
 import type { ChannelErrors } from './core/learn/lessons';
 
 export type {
+  ExportFormat,
+  Fp16Report,
+  WeightOnlyReport,
   AgreementSummary,
   AllRanges,
   CalibrationRange,
@@ -286,11 +292,29 @@ export interface WeightDetail {
 }
 
 export interface QuantizeOutcome {
-  readonly report: QuantizeReport;
+  /** The built model's format (the Quantize step's choice). */
+  readonly format: ExportFormat;
+  /** The INT8 report (format 'int8'); null for the data-free formats. */
+  readonly report: QuantizeReport | null;
+  /** The FP16 or weight-only report (what was converted, what was kept and why); null for INT8. */
+  readonly formatReport: Fp16Report | WeightOnlyReport | null;
+  /** `int8`: the built model's size, whatever its format. */
   readonly sizes: { readonly original: number; readonly prepared: number; readonly int8: number };
+  /** The built model's file name (`model.int8.onnx`, `model.fp16.onnx`, `model.int8w.onnx`). */
   readonly int8Name: string;
   readonly summary: ModelSummary;
   readonly mappingCount: number;
+}
+
+/** A data-free format's build: the keep lists, and what the FP16 plan may know of the input. */
+export interface FormatJob {
+  readonly format: Exclude<ExportFormat, 'int8'>;
+  readonly keepNodes: readonly string[];
+  readonly keepOpTypes: readonly string[];
+  readonly keepFirstAndLast: boolean;
+  /** The Data step's preprocessing (the input's range for FP16's first-layer rule); null when not set. */
+  readonly spec: PreprocessSpec | null;
+  readonly geometry: InputGeometry | null;
 }
 
 /** A file to save: a name and its bytes (transferred). */
@@ -315,6 +339,8 @@ export interface ModelWorkerApi extends ModelLearnApi {
   weightDetail(node: string, query: RangeQuery): Promise<WeightDetail | null>;
   /** Builds and keeps the INT8 QDQ model. */
   quantize(options: RangeQuery): Promise<QuantizeOutcome>;
+  /** Builds and keeps an FP16 or weight-only INT8 model (no calibration needed), in place of any INT8 one. */
+  exportFormat(job: FormatJob): Promise<QuantizeOutcome>;
   exportInt8(): Promise<ExportedFile>;
   /** JSON: every setting and number (model, preprocessing, calibration, options, report, mapping, sizes). */
   exportReport(): Promise<ExportedFile>;
@@ -403,6 +429,8 @@ export interface ProviderAvailability {
   readonly reason?: string;
   /** Adapter description (WebGPU) or threads (WASM). */
   readonly detail?: string;
+  /** WebGPU: the adapter has 'shader-f16' (float16 arithmetic; without it onnxruntime-web cannot run float16 kernels). */
+  readonly shaderF16?: boolean;
 }
 
 export interface LatencyJob {
@@ -443,6 +471,11 @@ export interface LatencyResult {
   readonly maxMs: number;
   /** WebGPU only. */
   readonly placement: PlacementReport | null;
+  /**
+   * Set when a float16 model ran on a WebGPU adapter without 'shader-f16': its float16 weights were
+   * widened exactly to float32 (widenFloat16), so it ran with float32 arithmetic.
+   */
+  readonly widened?: boolean;
 }
 
 export interface CompareJob {
@@ -491,6 +524,8 @@ export interface ComparisonSummary {
    */
   readonly activationHistograms: Readonly<Record<string, ActivationPair>>;
   readonly elapsedMs: number;
+  /** As LatencyResult.widened: the float16 model ran widened to float32 (a WebGPU adapter without 'shader-f16'). */
+  readonly widened?: boolean;
 }
 
 export type { FidelityFailure };

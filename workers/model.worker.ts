@@ -14,6 +14,7 @@ import type {
   CalibrationOverview,
   CalibrationRecord,
   ExportedFile,
+  FormatJob,
   ModelInfo,
   ModelVariant,
   ModelWorkerApi,
@@ -47,6 +48,10 @@ import { firstAndLastLayers, planQuantization, type QuantPlan } from './core/qua
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, rangeOptionsFor, type PreparedModel, type QuantizeOptions } from './core/quant/quantize';
 import { QUANTIZABLE_OPS } from './core/quant/registry';
 import type { TensorMapping } from './core/quant/rewrite';
+import { FORMAT_SUFFIX, type ExportFormat } from './core/export/formats';
+import { convertToFloat16 } from './core/export/fp16';
+import { fp16InputHints } from './core/export/fp16-inputs';
+import { exportWeightOnly } from './core/export/weight-only';
 
 interface Int8State {
   readonly model: Model;
@@ -273,8 +278,8 @@ function jsonNumbers(_key: string, value: unknown): unknown {
   return value;
 }
 
-function int8NameOf(name: string): string {
-  return `${name.replace(/\.onnx$/i, '')}.int8.onnx`;
+function int8NameOf(name: string, format: ExportFormat = 'int8'): string {
+  return `${name.replace(/\.onnx$/i, '')}.${FORMAT_SUFFIX[format]}.onnx`;
 }
 
 const api = {
@@ -490,13 +495,46 @@ const api = {
     const model = result.model;
     const bytes = encodeModel(model);
     const outcome: QuantizeOutcome = {
+      format: 'int8',
       report: result.report,
+      formatReport: null,
       sizes: { original: s.fileBytes, prepared: s.preparedBytes, int8: bytes.length },
       int8Name: int8NameOf(s.name),
       summary: inspectModel(model, bytes.length),
       mappingCount: result.mapping.length,
     };
     s.int8 = { model, bytes, mapping: result.mapping, outcome };
+    return outcome;
+  },
+
+  async exportFormat(job: FormatJob): Promise<QuantizeOutcome> {
+    const s = requireModel();
+    const prepared = requirePrepared(s);
+    const graph = prepared.model.graph!;
+    const known = new Set(graph.node.map((n, i) => nodeLabel(n, i)));
+    for (const name of job.keepNodes) {
+      if (!known.has(name)) throw new ZeropointError('bad-option', `Node '${name}' (kept in FP32) is not in '${s.name}'; pick nodes from the node list.`, { subject: name });
+    }
+    s.int8 = null;
+    const result =
+      job.format === 'fp16'
+        ? convertToFloat16(prepared.model, {
+            ...(job.geometry ? fp16InputHints(job.geometry, job.spec) : {}),
+            keepNodes: [...job.keepNodes, ...(job.keepFirstAndLast ? [...firstAndLastLayers(s.index, s.order)].map((i) => nodeLabel(graph.node[i], i)) : [])],
+            keepOpTypes: job.keepOpTypes,
+          })
+        : exportWeightOnly(prepared.model, { keepNodes: job.keepNodes, keepOpTypes: job.keepOpTypes, keepFirstAndLast: job.keepFirstAndLast });
+    const bytes = encodeModel(result.model);
+    const outcome: QuantizeOutcome = {
+      format: job.format,
+      report: null,
+      formatReport: result.report,
+      sizes: { original: s.fileBytes, prepared: s.preparedBytes, int8: bytes.length },
+      int8Name: int8NameOf(s.name, job.format),
+      summary: inspectModel(result.model, bytes.length),
+      mappingCount: result.mapping.length,
+    };
+    s.int8 = { model: result.model, bytes, mapping: result.mapping, outcome };
     return outcome;
   },
 
@@ -511,6 +549,20 @@ const api = {
     const s = requireModel();
     const int8 = s.int8;
     const calibration = s.calibration;
+    if (int8 && int8.outcome.format !== 'int8') {
+      const prepared = requirePrepared(s);
+      const report = {
+        tool: 'zeropoint workbench',
+        model: s.name,
+        output: int8.outcome.int8Name,
+        prepared: { opset: prepared.opset, upgradedNodes: prepared.upgradedNodes, widened: prepared.widened, notes: prepared.notes },
+        sizes: int8.outcome.sizes,
+        ...int8.outcome.formatReport,
+        mapping: int8.mapping,
+      };
+      const bytes = new TextEncoder().encode(JSON.stringify(report, jsonNumbers, 2));
+      return Comlink.transfer({ name: int8.outcome.int8Name.replace(/\.onnx$/i, '.report.json'), mime: 'application/json', bytes }, [bytes.buffer]);
+    }
     if (!int8 || !calibration) throw new ZeropointError('bad-option', 'There is no report yet. Calibrate and build the INT8 model first.');
     const prepared = requirePrepared(s);
     const { meta } = calibration;

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { FidelitySummary, QuantizeOutcome, WeightDetail } from '../../workers/contracts';
+import type { ExportFormat, FidelitySummary, QuantizeOutcome, WeightDetail } from '../../workers/contracts';
 import type { Store } from './index';
 import type { Problem, Status } from './types';
 
@@ -23,6 +23,8 @@ export interface FidelityState {
 }
 
 export interface QuantizeState {
+  /** What Build makes: INT8 (needs calibration), FP16 or weight-only INT8 (data-free). */
+  readonly format: ExportFormat;
   /** Nodes kept in FP32 by name (clicked in the node list). */
   readonly keepNodes: readonly string[];
   readonly keepOpTypes: readonly string[];
@@ -49,6 +51,7 @@ export const initialWeight: WeightState = { node: null, status: 'idle', detail: 
 export const initialFidelity: FidelityState = { status: 'idle', outcome: null, result: null, heldOut: true, progress: null, error: null };
 
 export const initialQuantize: QuantizeState = {
+  format: 'int8',
   keepNodes: [],
   keepOpTypes: [],
   keepFirstAndLast: false,

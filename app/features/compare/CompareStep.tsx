@@ -7,6 +7,7 @@ import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
+import { FORMAT_LABELS } from '../../../workers/core/export/formats';
 
 /** Progress of the latency or comparison run (its own component: updates re-render only this). */
 function RunProgress() {
@@ -50,6 +51,7 @@ function RunProgress() {
 export function CompareStep() {
   const info = useStore((s) => s.model.info);
   const hasInt8 = useStore((s) => s.quantize.outcome !== null);
+  const built = useStore((s) => FORMAT_LABELS[s.quantize.outcome?.format ?? 'int8']);
   const warmup = useStore((s) => s.comparison.warmup);
   const runs = useStore((s) => s.comparison.runs);
   const busy = useStore((s) => s.comparison.latency.status === 'working' || s.comparison.compare.status === 'working');
@@ -77,17 +79,17 @@ export function CompareStep() {
           </fieldset>
           <div className="row wrap">
             <button type="button" className="primary" onClick={() => void runLatency()} disabled={busy} data-testid="run-latency">
-              Measure latency{hasInt8 ? ' (FP32 and INT8)' : ''}
+              Measure latency{hasInt8 ? ` (FP32 and ${built})` : ''}
             </button>
             <button type="button" onClick={() => void runComparison()} disabled={busy || !hasInt8} data-testid="run-compare">
-              Compare FP32 and INT8
+              Compare FP32 and {built}
             </button>
             {busy ? (
               <button type="button" className="danger" onClick={cancelComparison} data-testid="compare-cancel">
                 Cancel
               </button>
             ) : null}
-            {!hasInt8 && info?.prepared ? <span className="muted">Build the INT8 model (step 5) to compare it.</span> : null}
+            {!hasInt8 && info?.prepared ? <span className="muted">Build the INT8, FP16 or INT8-weights model (step 5) to compare it.</span> : null}
           </div>
         </div>
       </div>

@@ -5,8 +5,15 @@ import { LatencyChart, type LatencySeries } from '../../components/charts/Latenc
 import { speedup } from '../../lib/chart-data';
 import { formatMs } from '../../lib/format';
 import { useStore, type LatencyRow, type ModelRole } from '../../store';
+import { FORMAT_LABELS } from '../../../workers/core/export/formats';
 
 const ROLE: Record<ModelRole, string> = { fp32: 'FP32', int8: 'INT8', model: 'Model' };
+
+/** Role names with the built model's format ('FP16' for an FP16 model's rows). */
+function useRoles(): Record<ModelRole, string> {
+  const format = useStore((s) => s.quantize.outcome?.format ?? 'int8');
+  return { ...ROLE, int8: FORMAT_LABELS[format] };
+}
 
 function SpeedupCell(props: { row: LatencyRow; rows: readonly LatencyRow[] }) {
   const { row } = props;
@@ -24,6 +31,7 @@ function SpeedupCell(props: { row: LatencyRow; rows: readonly LatencyRow[] }) {
 /** The INT8 model's nodes that onnxruntime placed on the CPU instead of WebGPU, and why. */
 function Placement(props: { row: LatencyRow }) {
   const { row } = props;
+  const ROLE = useRoles();
   const p = row.placement;
   if (!p) return null;
   const byOp = new Map<string, number>();
@@ -65,10 +73,14 @@ function Placement(props: { row: LatencyRow }) {
 export const LatencyTable = memo(function LatencyTable() {
   const rows = useStore((s) => s.comparison.latency.rows);
   const providers = useStore((s) => s.comparison.providers);
+  const format = useStore((s) => s.quantize.outcome?.format ?? 'int8');
+  const ROLE = useRoles();
+  const software = (id: string) => /software rendering/.test(providers.find((p) => p.config.id === id)?.availability?.detail ?? '');
   if (rows.length === 0) return null;
   const label = (id: string) => providers.find((p) => p.config.id === id)?.config.label ?? id;
   const placements = rows.filter((r) => r.placement);
-  const int8OnGpu = rows.some((r) => r.provider === 'webgpu' && r.role === 'int8');
+  const int8OnGpu = format === 'int8' && rows.some((r) => r.provider === 'webgpu' && r.role === 'int8');
+  const widenedOnGpu = rows.some((r) => r.provider === 'webgpu' && r.widened);
   const series: LatencySeries[] = rows.map((r) => ({ label: `${ROLE[r.role]} · ${label(r.provider)}`, role: r.role, samplesMs: r.samplesMs }));
   return (
     <section className="subsection" data-testid="latency" aria-labelledby="latency-title">
@@ -109,7 +121,7 @@ export const LatencyTable = memo(function LatencyTable() {
                   Session
                 </th>
                 <th scope="col" className="num">
-                  INT8 vs FP32
+                  {ROLE.int8} vs FP32
                 </th>
               </tr>
             </thead>
@@ -119,7 +131,19 @@ export const LatencyTable = memo(function LatencyTable() {
                   <th scope="row" title={r.modelName}>
                     <span className={`role role-${r.role}`}>{ROLE[r.role]}</span> <span className="muted model-file">{r.modelName}</span>
                   </th>
-                  <td>{label(r.provider)}</td>
+                  <td>
+                    {label(r.provider)}
+                    {software(r.provider) ? (
+                      <span className="chip warn" data-testid="latency-software" title="A software WebGPU adapter (SwiftShader): its latency checks that the model runs, it says nothing about a GPU's speed">
+                        software adapter: a correctness check, not a speed claim
+                      </span>
+                    ) : null}
+                    {r.widened ? (
+                      <span className="chip" data-testid="latency-widened" title="This adapter has no shader-f16: the float16 model ran with its weights widened to float32">
+                        widened to float32
+                      </span>
+                    ) : null}
+                  </td>
                   <td className="num strong" data-testid="latency-median">
                     {formatMs(r.medianMs)}
                   </td>
@@ -136,6 +160,13 @@ export const LatencyTable = memo(function LatencyTable() {
           {placements.map((r) => (
             <Placement key={`${r.provider}-${r.role}`} row={r} />
           ))}
+          {widenedOnGpu ? (
+            <div className="notice explain" data-testid="webgpu-fp16-note">
+              <strong>FP16 on this WebGPU adapter ran widened to float32.</strong> The adapter has no <code>shader-f16</code> feature, and onnxruntime-web's WebGPU provider needs it for
+              any float16 tensor, so the {ROLE.int8} model ran with its float16 weights widened exactly to float32: the graph and its float16 weights run on WebGPU, with float32
+              arithmetic. On a GPU with shader-f16 it runs as written, in float16.
+            </div>
+          ) : null}
           {int8OnGpu ? (
             <div className="notice explain" data-testid="webgpu-int8-explainer">
               <strong>Why INT8 gains little or nothing on WebGPU.</strong> onnxruntime's WebGPU provider has no int8 kernels for QDQ models: QuantizeLinear (and the other integer

@@ -4,6 +4,7 @@
  */
 import type { FidelityFailure, FidelitySummary } from '../../../workers/contracts';
 import { useStore } from '../../store';
+import { FORMAT_LABELS } from '../../../workers/core/export/formats';
 import { runComparison, runFidelity } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 
@@ -34,11 +35,12 @@ export function FidelityGate() {
   const outcome = useStore((s) => s.quantize.outcome);
   const fidelity = useStore((s) => s.quantize.fidelity);
   if (!outcome || fidelity.outcome !== outcome) return null;
+  const label = FORMAT_LABELS[outcome.format];
   if (fidelity.status === 'working') {
     const p = fidelity.progress;
     return (
       <p role="status" className="muted" data-testid="fidelity-working">
-        Checking fidelity: FP32 against INT8 on {fidelity.heldOut ? 'held-out' : 'the last calibration'} images…{p ? ` ${p.done}/${p.total}` : ''}
+        Checking fidelity: FP32 against {label} on {fidelity.heldOut ? 'held-out' : 'the last calibration'} images…{p ? ` ${p.done}/${p.total}` : ''}
       </p>
     );
   }
@@ -58,7 +60,7 @@ export function FidelityGate() {
     const lowest = r.outputs.filter((o) => !o.skipped).reduce<(typeof r.outputs)[number] | null>((w, o) => (w === null || o.cosine < w.cosine ? o : w), null);
     return (
       <p role="status" className="fidelity-pass" data-testid="fidelity-pass">
-        ✓ Fidelity check passed: FP32 and INT8 agree on {imagesText(r, fidelity.heldOut)}
+        ✓ Fidelity check passed: FP32 and {label} agree on {imagesText(r, fidelity.heldOut)}
         {lowest ? ` (lowest output cosine ${fixed(lowest.cosine, 4)}, '${lowest.name}'` : ' ('}
         {lowest?.slices?.worst ? `; worst ${lowest.slices.kind} ${fixed(lowest.slices.worst.cosine, 3)}` : ''}; threshold {r.threshold}).
       </p>
@@ -66,7 +68,7 @@ export function FidelityGate() {
   }
   return (
     <div role="alert" className="alert fidelity-warning" data-testid="fidelity-warning">
-      <strong>The INT8 model is NOT faithful to FP32.</strong>
+      <strong>The {label} model is NOT faithful to FP32.</strong>
       <span className="alert-message">
         On {imagesText(r, fidelity.heldOut)}, {r.verdict.failing.length === 1 ? 'this disagrees' : 'these disagree'} with the FP32 model:
       </span>

@@ -1,5 +1,6 @@
 import { useStore } from '../../store';
 import { showWeight, toggleKeepNode } from '../../store/actions';
+import { FORMAT_LABELS } from '../../../workers/core/export/formats';
 
 /** The nodes in graph order; quantizable ones can be kept in FP32 by clicking. */
 export function NodeList() {
@@ -7,7 +8,9 @@ export function NodeList() {
   const keepNodes = useStore((s) => s.quantize.keepNodes);
   const keepOpTypes = useStore((s) => s.quantize.keepOpTypes);
   const keepFirstAndLast = useStore((s) => s.quantize.keepFirstAndLast);
-  const decisions = useStore((s) => s.quantize.outcome?.report.nodes);
+  const outcome = useStore((s) => s.quantize.outcome);
+  const format = useStore((s) => s.quantize.format);
+  const decisions = outcome?.report?.nodes ?? outcome?.formatReport?.nodes.map((d) => ({ name: d.name, quantized: d.converted, reason: d.reason }));
   const decisionOf = new Map((decisions ?? []).map((d) => [d.name, d]));
   return (
     <div className="panel table-scroll tall" data-testid="node-list">
@@ -19,7 +22,7 @@ export function NodeList() {
             <th scope="col">Keep FP32</th>
             <th scope="col">Node</th>
             <th scope="col">Op</th>
-            <th scope="col">INT8</th>
+            <th scope="col">{FORMAT_LABELS[outcome?.format ?? format]}</th>
             <th scope="col">Weights</th>
           </tr>
         </thead>

@@ -10,6 +10,8 @@ import { FidelityGate, useFidelityFailed } from './FidelityGate';
 import { KeepControls } from './KeepControls';
 import { NodeList } from './NodeList';
 import { WeightPanel } from './WeightPanel';
+import { FormatChoice, FormatOutcome } from './Format';
+import { FORMAT_LABELS } from '../../../workers/core/export/formats';
 
 function Outcome() {
   const outcome = useStore((s) => s.quantize.outcome);
@@ -17,6 +19,7 @@ function Outcome() {
   const unfaithful = useFidelityFailed();
   if (!outcome) return null;
   const { sizes, report } = outcome;
+  if (!report) return <FormatOutcome />;
   const kept = report.nodes.filter((n) => !n.quantized);
   const bars: SizeBar[] = [
     ...(sizes.original !== sizes.prepared ? [{ label: 'Original file', bytes: sizes.original, role: 'model' as const }] : []),
@@ -84,19 +87,22 @@ function Outcome() {
 
 export function QuantizeStep() {
   const calibrated = useStore((s) => s.calibration.status === 'ready');
+  const format = useStore((s) => s.quantize.format);
+  const needsCalibration = format === 'int8';
   const hasNodes = useStore((s) => (s.model.info?.prepared ? true : false));
   const status = useStore((s) => s.quantize.status);
   const error = useStore((s) => s.quantize.error);
   const blocked = !hasNodes ? 'Open a model that can be quantized in step 1.' : null;
   return (
     <Step id="quantize" n={5} title="Quantize" blocked={blocked}>
+      <FormatChoice />
       <KeepControls />
-      <BiasCorrectionControl />
+      {needsCalibration ? <BiasCorrectionControl /> : null}
       <div className="row">
-        <button type="button" className="primary" onClick={() => void buildInt8()} disabled={!calibrated || status === 'working'} data-testid="build-int8">
-          Build the INT8 model
+        <button type="button" className="primary" onClick={() => void buildInt8()} disabled={(needsCalibration && !calibrated) || status === 'working'} data-testid="build-int8">
+          Build the {FORMAT_LABELS[format]} model
         </button>
-        {!calibrated ? <span className="muted">Calibrate first (step 3).</span> : null}
+        {needsCalibration && !calibrated ? <span className="muted">Calibrate first (step 3), or choose FP16 or INT8 weights, which need no calibration.</span> : null}
         {status === 'working' ? (
           <span role="status" className="muted">
             Quantizing…

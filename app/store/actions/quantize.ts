@@ -3,6 +3,7 @@ import { problemOf } from '../../../workers/transfer';
 import { saveFile } from '../../lib/download';
 import { modelWorker } from '../../workers';
 import { initialWeight, type WeightState } from '../quantize';
+import type { ExportFormat } from '../../../workers/contracts';
 import { cancelFidelity, runFidelity } from './fidelity';
 import { resetComparisonResults, resetQuantizeOutcome } from './invalidate';
 import { currentQuery, refreshRangeTable } from './ranges';
@@ -42,10 +43,41 @@ export function clearKeeps(): void {
   keepChanged();
 }
 
+/** The format Build makes; the built model of another format is out of date. */
+export function setFormat(format: ExportFormat): void {
+  if (get().quantize.format === format) return;
+  get().patchQuantize({ format });
+  cancelFidelity();
+  resetQuantizeOutcome();
+}
+
 let buildSeq = 0;
 
 export async function buildInt8(): Promise<void> {
-  const { calibration, patchQuantize } = get();
+  const { calibration, patchQuantize, quantize, model, data } = get();
+  if (quantize.format !== 'int8') {
+    const seq = ++buildSeq;
+    cancelFidelity();
+    resetComparisonResults(true);
+    patchQuantize({ status: 'working', error: null, outcome: null });
+    try {
+      const outcome = await modelWorker.exportFormat({
+        format: quantize.format,
+        keepNodes: quantize.keepNodes,
+        keepOpTypes: quantize.keepOpTypes,
+        keepFirstAndLast: quantize.keepFirstAndLast,
+        spec: data.spec,
+        geometry: model.info?.geometry ?? null,
+      });
+      if (seq !== buildSeq) return;
+      patchQuantize({ status: 'ready', outcome });
+      void runFidelity();
+    } catch (e) {
+      if (seq !== buildSeq) return;
+      patchQuantize({ status: 'error', error: problemOf(e) });
+    }
+    return;
+  }
   if (calibration.status !== 'ready') {
     patchQuantize({ status: 'error', error: { code: 'no-statistics', message: 'Calibrate the model first: the INT8 model needs the calibration ranges.' } });
     return;

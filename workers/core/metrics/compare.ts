@@ -75,6 +75,13 @@ export interface CompareOptions {
   readonly onLayerValues?: (fp32Tensor: string, fp32: Float32Array, int8: Float32Array) => void;
   /** The most one model's run on one image may take; past it the comparison stops with 'timeout'. */
   readonly runBudget?: RunBudget;
+  /**
+   * onnxruntime's optimization level for the compared (INT8, FP16, ...) model's session; 'all' by
+   * default. Weight-only models are compared at 'extended': onnxruntime-node 1.30 at 'all' (its x86
+   * NCHWc layout pass) ends the process while running a DequantizeLinear-weight Conv whose output,
+   * read by an Add, is also a graph output, which is what exposing layers makes (SCRFD's FPN).
+   */
+  readonly testOptimization?: 'all' | 'extended';
 }
 
 /** Reads the mapping a Zeropoint-written INT8 model carries in its metadata (undefined for foreign models). */
@@ -139,7 +146,7 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
     if (!int8Outputs.has(name)) throw new ZeropointError('bad-graph', `The INT8 model has no output '${name}', which the FP32 model has. Compare an INT8 model made from this FP32 model.`, { subject: name });
   }
   const fpSession = await runner.createSession(encodeModel(augmentModel(fp32, usable.map((m) => m.fp32))), { optimization: 'all' });
-  const qSession = await runner.createSession(encodeModel(augmentModel(int8, usable.map((m) => m.int8))), { optimization: 'all' });
+  const qSession = await runner.createSession(encodeModel(augmentModel(int8, usable.map((m) => m.int8))), { optimization: options.testOptimization ?? 'all' });
   const outputs: Record<string, ErrorStats> = Object.fromEntries(outputNames.map((n) => [n, createErrorStats({ histogramBins: options.histogramBins })]));
   const layers: Record<string, ErrorStats> = Object.fromEntries(usable.map((m) => [m.fp32, createErrorStats({ histogramBins: options.histogramBins })]));
   const local: Record<string, ErrorStats> = Object.fromEntries(usable.filter((m) => m.scale !== undefined).map((m) => [m.fp32, createErrorStats()]));
