@@ -4,6 +4,7 @@ import { saveFile } from '../../lib/download';
 import { modelWorker } from '../../workers';
 import { initialWeight, type WeightState } from '../quantize';
 import { cancelFidelity, runFidelity } from './fidelity';
+import { dropInt8Graph } from './graph';
 import { resetComparisonResults, resetQuantizeOutcome } from './invalidate';
 import { currentQuery, refreshRangeTable } from './ranges';
 import { get } from './shared';
@@ -53,6 +54,7 @@ export async function buildInt8(): Promise<void> {
   const seq = ++buildSeq;
   cancelFidelity();
   resetComparisonResults(true);
+  dropInt8Graph();
   patchQuantize({ status: 'working', error: null, outcome: null });
   try {
     const outcome = await modelWorker.quantize(currentQuery());
