@@ -5,7 +5,7 @@
  * the same builder as `zeropoint quantize --report out.html`).
  */
 import type { ReportInput } from '../../../workers/contracts';
-import { cliCommand, type ReproducePlan } from '../../../workers/core/report/reproduce';
+import { cliCommand, inputValue, type ReproducePlan } from '../../../workers/core/report/reproduce';
 import { fidelityText } from '../../../workers/core/report/verdict';
 import { problemOf } from '../../../workers/transfer';
 import { overlayData } from '../../features/graph/overlay-data';
@@ -29,7 +29,7 @@ export function reportInput(): ReportInput | string {
     calibration: { images, source: 'images dropped in the workbench' },
     preprocess: spec,
     options: outcome.report.options,
-    ...(geometry?.constants?.length ? { inputs: Object.fromEntries(geometry.constants.map((c) => [c.name, c.values.length === 1 ? c.values[0] : c.values])) } : {}),
+    ...(geometry?.constants?.length ? { inputs: Object.fromEntries(geometry.constants.map((c) => [c.name, inputValue(c)])) } : {}),
     ...(geometry && info.summary.inputs.length > 1 ? { imageInput: geometry.name } : {}),
   };
   const { command, unsupported } = cliCommand(plan, { modelPath: info.name, calibPath: 'CALIBRATION_IMAGES/', preprocess: 'spec.json', out: outcome.int8Name });

@@ -88,7 +88,7 @@ function graphSection(r: ReportInput, overlays: readonly NodeOverlay[]): string 
   const thresholds = overlay && r.graph.thresholds && r.graph.thresholds.length === (overlay.scale.kind === 'numeric' ? overlay.scale.thresholds.length : -1) ? r.graph.thresholds : undefined;
   const others = overlays.filter((o) => o !== overlay).map((o) => h(o.label));
   return `<section><h2>Graph${overlay ? ` · <span data-testid="report-overlay">${h(overlay.label)}</span>` : ''}</h2>
-<p class="muted">${overlay ? h(overlay.description) : 'No overlay chosen.'} ${r.graph.layout.nodes.length} boxes laid out by ${h(r.graph.layout.engine)}${r.graph.layout.collapsed.length ? `, ${r.graph.layout.collapsed.length} block(s) collapsed` : ''}. Hover a node for its name and value.${others.length ? ` Other overlays in the workbench: ${others.join(', ')}.` : ''}</p>
+<p class="muted">${overlay ? h(overlay.description) : 'No overlay chosen.'} ${r.graph.layout.nodes.length} boxes laid out by ${h(r.graph.layout.engine)}${r.graph.layout.collapsed.length ? `, ${r.graph.layout.collapsed.length} block(s) collapsed` : ''}. Hover a node for its name and value.${others.length ? ` Other overlays with data: ${others.join(', ')}.` : ''}</p>
 ${overlay ? legendHtml(overlay.scale, thresholds) : ''}<div class="graph-box" data-testid="report-graph">${graphSvg(r.graph.layout, overlay, thresholds)}</div></section>`;
 }
 

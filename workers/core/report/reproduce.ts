@@ -54,3 +54,14 @@ export function cliCommand(plan: ReproducePlan, args: ReproduceArgs): { command:
   if (plan.size) words.push('--width', String(plan.size.width), '--height', String(plan.size.height));
   return { command: words.map(shellWord).join(' '), unsupported };
 }
+
+/** A constant input's values as `--input NAME=VALUE` takes them: one number, or nested arrays of its shape. */
+export function inputValue(feed: { readonly dims: readonly number[]; readonly values: readonly number[] }): unknown {
+  if (feed.values.length === 1) return feed.values[0];
+  const nest = (offset: number, axis: number): unknown => {
+    if (axis === feed.dims.length) return feed.values[offset];
+    const stride = feed.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: feed.dims[axis] }, (_, i) => nest(offset + i * stride, axis + 1));
+  };
+  return feed.dims.length ? nest(0, 0) : feed.values[0];
+}

@@ -15,7 +15,7 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 /** The graph at scale 1 (layout units are CSS pixels), nodes filled by the overlay's colours. */
 export function graphSvg(layout: GraphLayout, overlay: NodeOverlay | null, thresholds?: readonly number[]): string {
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="${Math.ceil(layout.width)}" height="${Math.ceil(layout.height)}" viewBox="0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}" role="img" aria-label="Model graph${overlay ? `, coloured by ${escapeHtml(overlay.label)}` : ''}">`);
+  parts.push(`<svg class="graph" width="${Math.ceil(layout.width)}" height="${Math.ceil(layout.height)}" viewBox="0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}" role="img" aria-label="Model graph${overlay ? `, coloured by ${escapeHtml(overlay.label)}` : ''}">`);
   parts.push('<g class="edges" fill="none" stroke="#9aa4b1" stroke-width="1.2">');
   for (const e of layout.edges) {
     if (e.points.length < 4) continue;
@@ -63,7 +63,7 @@ export function columnChart(bars: readonly Bar[], options: { height: number; uni
   const step = (width - left - 10) / Math.max(1, bars.length);
   const y = (v: number) => 8 + plotH - (Math.max(0, Math.min(top, Number.isFinite(v) ? v : top)) / top) * plotH;
   const ticks = [0, top / 4, top / 2, (3 * top) / 4, top];
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${options.height}" role="img" aria-label="${escapeHtml(options.title)}">`];
+  const parts = [`<svg class="chart" width="${width}" height="${options.height}" role="img" aria-label="${escapeHtml(options.title)}">`];
   for (const t of ticks) parts.push(`<line x1="${left}" x2="${width - 10}" y1="${r1(y(t))}" y2="${r1(y(t))}" stroke="#e3e7ec"/><text x="${left - 4}" y="${r1(y(t) + 4)}" text-anchor="end" font-size="10">${t.toFixed(0)}</text>`);
   parts.push(`<text x="4" y="12" font-size="10">${escapeHtml(options.unit)}</text>`);
   bars.forEach((b, i) => {
@@ -81,7 +81,7 @@ export function barList(bars: readonly Bar[], format: 'bytes' | 'ms'): string {
   const rowH = 22;
   const width = 560;
   const labelW = 200;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${bars.length * rowH + 6}" role="img" aria-label="${format === 'bytes' ? 'Sizes' : 'Latency'}">`];
+  const parts = [`<svg class="chart" width="${width}" height="${bars.length * rowH + 6}" role="img" aria-label="${format === 'bytes' ? 'Sizes' : 'Latency'}">`];
   bars.forEach((b, i) => {
     const w = ((width - labelW - 90) * (Number.isFinite(b.value) ? b.value : 0)) / max;
     const text = format === 'bytes' ? formatBytes(b.value) : formatMs(b.value);
