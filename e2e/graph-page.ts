@@ -3,7 +3,14 @@
  * a spec needs to read a canvas (the colour drawn at a point, the selected node's box) and to pan and
  * zoom it with real pointer and wheel events. Every wait is an expectation on the page; no sleeps.
  */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { expect, type Locator, type Page } from 'playwright/test';
+import sharp from 'sharp';
+
+/** The README's picture of the graph view. */
+export const GRAPH_SCREENSHOT = resolve(import.meta.dirname, '../docs/graph.png');
 
 export interface Box {
   readonly x: number;
@@ -86,6 +93,20 @@ export class GraphPage {
   async selectedFill(): Promise<string> {
     const b = await this.selectedBox();
     return this.colourAt(b.x + Math.min(8, b.width / 4), b.y + b.height / 2);
+  }
+
+  /**
+   * The graph section as the README's picture (docs/graph.png), when it is missing or
+   * ZEROPOINT_UPDATE_SCREENSHOT=1: a palette PNG under 400 KB. Returns where it went, or null.
+   */
+  async docsScreenshot(): Promise<string | null> {
+    if (existsSync(GRAPH_SCREENSHOT) && process.env.ZEROPOINT_UPDATE_SCREENSHOT !== '1') return null;
+    const shot = await this.section().screenshot({ animations: 'disabled', caret: 'hide' });
+    const png = await sharp(shot).png({ palette: true, compressionLevel: 9, effort: 10 }).toBuffer();
+    expect(png.length).toBeLessThan(400_000);
+    await mkdir(dirname(GRAPH_SCREENSHOT), { recursive: true });
+    await writeFile(GRAPH_SCREENSHOT, png);
+    return GRAPH_SCREENSHOT;
   }
 
   /** A scripted pan and zoom with real pointer drags and wheel events over the canvas. */

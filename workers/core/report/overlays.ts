@@ -134,7 +134,7 @@ export const OVERLAYS: readonly OverlaySource[] = [
           ? {
               id: 'sqnr',
               label: 'SQNR (accumulated)',
-              description: 'Signal-to-quantization-noise ratio of each node\u2019s output, FP32 against the INT8 model run whole (Compare); higher is better.',
+              description: 'Signal-to-quantization-noise ratio of each node\u2019s output, FP32 against the INT8 model run whole (Compare); higher is better. A Conv whose Relu was folded into it has no output of its own in the INT8 model: its Relu carries the value.',
               scale: SQNR_SCALE,
               values: lowest(layers.filter((l) => l.node).map((l) => [l.node, l.sqnrDb] as const)),
               edges: Object.fromEntries(layers.map((l) => [l.fp32, l.sqnrDb])),
