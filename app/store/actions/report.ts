@@ -40,7 +40,7 @@ export function reportInput(): ReportInput | string {
     createdAt: new Date().toISOString(),
     model: { name: info.name, summary: info.summary },
     preprocess: spec,
-    calibration: { images, source: 'the images dropped in the workbench' },
+    calibration: { images, source: 'the workbench\u2019s calibration set' },
     options: outcome.report.options,
     decisions: outcome.report.nodes,
     ranges: s.ranges.table?.rows ?? [],
