@@ -8,11 +8,14 @@
  * - YOLOv8n (the largest shared model): the graph renders, repeated blocks collapse, search finds a
  *   tensor;
  * - on both, pan and zoom frames stay under 50 ms of main-thread work, judged by CPU time from a
- *   Chrome trace (like e2e/long-tasks.spec.ts), never by the wall clock.
+ *   Chrome trace (like e2e/long-tasks.spec.ts), never by the wall clock;
+ * - the INT8 model as written (Q/DQ pairs, then the fused kernels), aligned with FP32 by name;
+ * - Learn mode's lesson 3 links to its layer on the graph.
  */
 import { model } from './assets';
 import { expect, note, test, type Workbench } from './fixtures';
 import { GraphPage } from './graph-page';
+import { LearnPage } from './learn-page';
 
 const FRAME_MS = 50;
 const INT8_FILL = '#7fb3e6';
@@ -78,6 +81,21 @@ test('sample: SQNR overlay, the worst node, thresholds, keep FP32, keyboard', as
   await expect.poll(() => graph.selectedFill()).toBe(FP32_FILL);
   await expect(graph.panel().getByTestId('node-values')).toContainText('kept in FP32 by name');
 
+  // The INT8 model as written, aligned by name: the same node stays selected; its Q/DQ pairs add
+  // boxes, and showing the fused kernels (as onnxruntime runs them) takes them in again.
+  await page.getByTestId('graph-int8').check();
+  await expect(page.getByTestId('graph-summary')).not.toContainText(' 67 boxes');
+  const written = await graph.rendered();
+  await expect(graph.panel().getByTestId('node-panel-name')).toHaveText(worst);
+  await page.getByTestId('graph-collapse').check();
+  await expect(page.getByTestId('graph-summary')).not.toContainText(` ${written} boxes`);
+  const fused = await graph.rendered();
+  note('SqueezeNet INT8 as written / as fused kernels', `${written} / ${fused} boxes (FP32: 67)`);
+  expect(written).toBeGreaterThan(67);
+  expect(fused).toBeLessThan(written);
+  await page.getByRole('radio', { name: 'FP32' }).check();
+  await expect(page.getByTestId('graph-summary')).toContainText('67 boxes');
+
   // Keyboard: ↑ walks to the producer, Esc closes, / searches, Enter goes to the first hit.
   await graph.canvas().focus();
   await page.keyboard.press('ArrowUp');
@@ -112,4 +130,23 @@ test('YOLOv8n: the graph renders, blocks collapse, search, smooth pan and zoom',
   await expect(graph.panel().getByTestId('node-panel-name')).toHaveText('/model.2/Split');
   expect(await graph.rendered()).toBeGreaterThan(collapsed);
   await expect(workbench.alerts()).toHaveCount(0);
+});
+
+test('Learn mode points at the layer a lesson talks about on the graph', async ({ page }) => {
+  const learn = new LearnPage(page);
+  const graph = new GraphPage(page);
+  await learn.goto(`#learn/3?tensor=${encodeURIComponent('fire2/squeeze1x1_2')}`);
+  await learn.waitForData();
+  const link = learn.byId('l3-graph');
+  await expect(link).toHaveText(/^Show .+ on the graph$/);
+  const node = /^Show (.+) on the graph$/.exec(await link.innerText())![1];
+  await link.click();
+  await expect(graph.section()).toBeVisible();
+  await expect(graph.panel().getByTestId('node-panel-name')).toHaveText(node);
+  await expect(graph.panel().getByTestId('node-histogram')).toContainText('fire2/squeeze1x1_2');
+  // Centred on the canvas.
+  const box = await graph.selectedBox();
+  const canvas = (await graph.canvas().boundingBox())!;
+  expect(Math.abs(box.x + box.width / 2 - canvas.width / 2)).toBeLessThan(2);
+  expect(Math.abs(box.y + box.height / 2 - canvas.height / 2)).toBeLessThan(2);
 });

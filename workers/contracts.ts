@@ -325,7 +325,7 @@ export interface ModelWorkerApi extends ModelLearnApi {
   exportReport(): Promise<ExportedFile>;
   /** The INT8 model's tensor mapping, null before quantize. */
   mapping(): Promise<TensorMapping[] | null>;
-  /** The graph to draw: the prepared FP32 model (else the original), or the INT8 model as written. */
+  /** The graph to draw: the prepared FP32 model (else the original), or the INT8 model as written (blocks: the fused QLinear kernels). */
   graphView(variant: GraphVariant): Promise<GraphView>;
 }
 

@@ -549,7 +549,7 @@ const api = {
     const s = requireModel();
     if (variant === 'int8') {
       if (!s.int8) throw new ZeropointError('bad-option', 'There is no INT8 model yet. Build it in the Quantize step first.');
-      return graphView(s.int8.model.graph!);
+      return graphView(s.int8.model.graph!, { fused: true });
     }
     return graphView((s.prepared?.model ?? s.original).graph!);
   },

@@ -16,6 +16,12 @@ export interface GraphCanvasProps {
 
 const MINIMAP: Size = { width: 150, height: 220 };
 
+/** The first view of a layout: centred on the focused node when there is one (a link from Learn mode), else the graph's top. */
+function startView(props: GraphCanvasProps, size: Size): Viewport {
+  const n = props.focus ? props.scene.layout.nodes.find((x) => x.id === props.focus!.node) : undefined;
+  return n ? centerOn(fitTop(props.scene.layout, size), n.x + n.width / 2, n.y + n.height / 2, size) : fitTop(props.scene.layout, size);
+}
+
 /**
  * The graph on a canvas with a minimap. Pan (drag), zoom (wheel, + and -, 0 fits) and every redraw
  * happen here, outside React: the viewport is three numbers in a ref, each change schedules one
@@ -75,7 +81,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       size.current = { width: w, height: h };
       el.width = Math.round(w * dpr);
       el.height = Math.round(h * dpr);
-      if (first) view.current = fitTop(latest.current.scene.layout, size.current);
+      if (first) view.current = startView(latest.current, size.current);
       schedule();
     });
     ro.observe(el);
@@ -88,7 +94,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   // A new layout starts at its top; new colours keep the view.
   const layout = props.scene.layout;
   useEffect(() => {
-    if (size.current.width > 0) view.current = fitTop(layout, size.current);
+    if (size.current.width > 0) view.current = startView(latest.current, size.current);
   }, [layout]);
   useEffect(() => {
     const dpr = window.devicePixelRatio || 1;

@@ -47,7 +47,7 @@ function Toolbar(props: { overlayIds: ReadonlyArray<{ id: string; label: string 
       </label>
       <label className="check">
         <input type="checkbox" checked={collapsed} disabled={!hasBlocks && !collapsed} onChange={(e) => void collapseRepeated(e.target.checked)} data-testid="graph-collapse" />
-        Collapse repeated blocks
+        {variant === 'int8' ? 'Show the fused kernels (as onnxruntime runs it)' : 'Collapse repeated blocks'}
       </label>
       <SearchBox />
       <button type="button" onClick={() => void downloadHtmlReport()} disabled={!canReport || reporting} data-testid="download-html-report" title={canReport ? 'One HTML file: summary, options, this graph and overlay, charts, tables, how to reproduce' : 'Build the INT8 model first'}>
@@ -81,7 +81,8 @@ export function GraphSection() {
     if (!layout) return null;
     return makeScene(
       layout,
-      (id) => (overlay ? overlayColor(overlay.values[id], overlay.scale, moved) : '#ffffff'),
+      // A fused kernel of the INT8 graph ('fused:Conv_3') takes its op's value.
+      (id) => (overlay ? overlayColor(overlay.values[id.startsWith('fused:') ? id.slice(6) : id], overlay.scale, moved) : '#ffffff'),
       (tensors) => {
         if (!overlay?.edges) return null;
         const v = tensors.map((t) => overlay.edges![t]).find((x) => x !== undefined);

@@ -64,10 +64,21 @@ export function dropInt8Graph(): void {
   }
 }
 
-export function setGraphVariant(variant: GraphVariant): Promise<void> {
-  if (variant === 'int8' && !get().quantize.outcome) return Promise.resolve();
+/**
+ * Shows the FP32 graph or the INT8 model as written. The two are aligned by name: the selected node
+ * stays selected and centred in the other graph (the INT8 graph keeps every FP32 node's name; only its
+ * Q/DQ nodes are new).
+ */
+export async function setGraphVariant(variant: GraphVariant): Promise<void> {
+  if (variant === 'int8' && !get().quantize.outcome) return;
+  const keep = get().graph.selected;
   get().patchGraph({ variant, selected: null, panel: initialNodePanel, collapsed: [] });
-  return relayout();
+  await relayout();
+  const layout = get().graph.layout;
+  if (keep && get().graph.variant === variant && layout?.nodes.some((n) => n.id === keep)) {
+    await focusNode(keep);
+    await selectGraphNode(keep);
+  }
 }
 
 /** Opens or closes one block. */
@@ -181,4 +192,10 @@ export async function setNodeKeep(node: string, keep: boolean): Promise<void> {
 export function setAnalysisData(patch: Partial<AnalysisData>): void {
   const { graph, patchGraph } = get();
   patchGraph({ analysis: { ...graph.analysis, ...patch } });
+}
+
+/** Learn mode's "show it on the graph": the node selected and centred; the link's #graph-title brings the workbench back. */
+export async function showOnGraph(node: string): Promise<void> {
+  await focusNode(node);
+  await selectGraphNode(node);
 }

@@ -34,5 +34,6 @@ export {
   selectGraphNode,
   setNodeKeep,
   setAnalysisData,
+  showOnGraph,
 } from './graph';
 export { downloadHtmlReport } from './report';

@@ -11,8 +11,12 @@
  *   block (a fire module, a residual block).
  * A block whose op sequence (its signature) occurs two or more times is `repeated`: what "collapse
  * repeated blocks" folds.
+ *
+ * For an INT8 QDQ model (`fused`), the blocks are instead the kernels onnxruntime fuses (fusion.ts):
+ * DQ -> Conv -> Q as one 'QLinearConv' block, so collapsing them shows the graph onnxruntime runs.
  */
 import type { Graph } from '../onnx/types';
+import { fusedKernels } from './fusion';
 import { indexGraph, nodeLabel, topologicalOrder } from './graph';
 
 export type GraphNodeKind = 'op' | 'input' | 'output';
@@ -66,8 +70,13 @@ export interface GraphView {
 
 const NAMESPACE_MIN_NODES = 2;
 
+export interface GraphViewOptions {
+  /** Blocks are the fused QLinear kernels of a QDQ graph (for the INT8 model as written). */
+  readonly fused?: boolean;
+}
+
 /** The plain-data view of a graph (see the file comment). Unordered graphs are drawn in file order. */
-export function graphView(graph: Graph): GraphView {
+export function graphView(graph: Graph, options: GraphViewOptions = {}): GraphView {
   const index = indexGraph(graph);
   let order: number[];
   try {
@@ -117,7 +126,12 @@ export function graphView(graph: Graph): GraphView {
     }
   }
   const ops = nodes.filter((n) => n.kind === 'op');
-  const blocks = markRepeated(namespaceBlocks(ops).length > 0 ? namespaceBlocks(ops) : structuralBlocks(nodes, edges));
+  const drafts = options.fused
+    ? fusedKernels({ nodes, edges, blocks: [] }).map((k): DraftBlock => ({ id: `fused:${k.node}`, parent: '', label: k.kernel, nodes: k.members, signature: k.kernel }))
+    : namespaceBlocks(ops).length > 0
+      ? namespaceBlocks(ops)
+      : structuralBlocks(nodes, edges);
+  const blocks = markRepeated(drafts);
   const innermost = new Map<string, string>();
   for (const b of blocks) for (const id of b.nodes) innermost.set(id, b.id); // outermost first: the last write is the innermost
   return { nodes: nodes.map((n) => (innermost.has(n.id) ? { ...n, block: innermost.get(n.id)! } : n)), edges, blocks };
