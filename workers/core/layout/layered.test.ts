@@ -9,7 +9,7 @@ import { dagreEngine } from '../../layout-dagre';
 import { graphView } from '../graph/view';
 import { decodeModel } from '../onnx/decode';
 import { prepareModel } from '../quant/quantize';
-import { layoutGraph, repeatedBlocks, unitOf } from './layered';
+import { layersOf, layoutGraph, MAX_LAYERS_PER_BAND, repeatedBlocks, unitOf } from './layered';
 
 const view = graphView(prepareModel(decodeModel(new Uint8Array(readFileSync('../shared/assets/models/squeezenet1.1-fp32.onnx')))).model.graph!);
 
@@ -66,5 +66,36 @@ describe('layoutGraph', () => {
     expect(into.length).toBe(1);
     expect(out.length).toBe(1);
     expect(out[0].tensors).toEqual(view.edges.filter((e) => e.from === view.blocks.find((b) => b.id === box.id)!.nodes.at(-1)).map((e) => e.tensor));
+  });
+});
+
+describe('deep graphs', () => {
+  // A chain of 700 nodes: a layout engine's recursion would need a stack a worker does not have.
+  const chain = Array.from({ length: 700 }, (_, i) => ({ id: `n${i}`, width: 60, height: 28 }));
+  const links = chain.slice(1).map((n, i) => ({ id: String(i), from: `n${i}`, to: n.id }));
+
+  it('numbers the layers without recursion', () => {
+    const layers = layersOf(chain, links);
+    expect(layers.get('n0')).toBe(0);
+    expect(layers.get('n699')).toBe(699);
+  });
+
+  it('lays out past MAX_LAYERS_PER_BAND in stacked bands, top to bottom, each edge joining its boxes', () => {
+    const view = {
+      nodes: chain.map((n, i) => ({ id: n.id, kind: 'op' as const, opType: 'Relu', name: n.id, inputs: i ? [`t${i - 1}`] : [], weights: [], outputs: [`t${i}`], block: '', order: i })),
+      edges: links.map((e, i) => ({ from: e.from, to: e.to, tensor: `t${i}` })),
+      blocks: [],
+    };
+    const calls: number[] = [];
+    const counting = { name: 'counting dagre', layout: (input: Parameters<typeof dagreEngine.layout>[0]) => (calls.push(input.nodes.length), dagreEngine.layout(input)) };
+    const layout = layoutGraph(view, counting);
+    expect(calls).toEqual([MAX_LAYERS_PER_BAND, MAX_LAYERS_PER_BAND, 700 - 2 * MAX_LAYERS_PER_BAND]);
+    const y = new Map(layout.nodes.map((n) => [n.id, n.y]));
+    for (let i = 1; i < 700; i++) expect(y.get(`n${i}`)!).toBeGreaterThan(y.get(`n${i - 1}`)!);
+    const cross = layout.edges.find((e) => e.from === `n${MAX_LAYERS_PER_BAND - 1}`)!;
+    const from = layout.nodes.find((n) => n.id === cross.from)!;
+    const to = layout.nodes.find((n) => n.id === cross.to)!;
+    expect(cross.points[1]).toBeCloseTo(from.y + from.height);
+    expect(cross.points.at(-1)).toBeCloseTo(to.y);
   });
 });

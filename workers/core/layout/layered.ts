@@ -135,12 +135,11 @@ export function layoutGraph(view: GraphView, engine: LayeredEngine, options: Lay
     } else edgeTensors.set(key, { from, to, tensors: [e.tensor] });
   }
   const edgeList = [...edgeTensors.values()];
-  const placed = engine.layout({
-    nodes: [...boxes.values()].map((b) => ({ id: b.id, width: b.width, height: b.height })),
-    edges: edgeList.map((e, i) => ({ id: String(i), from: e.from, to: e.to })),
-    nodeSpacing: 18,
-    layerSpacing: 26,
-  });
+  const placed = placeInBands(
+    engine,
+    [...boxes.values()].map((b) => ({ id: b.id, width: b.width, height: b.height })),
+    edgeList.map((e, i) => ({ id: String(i), from: e.from, to: e.to })),
+  );
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -174,6 +173,86 @@ export function layoutGraph(view: GraphView, engine: LayeredEngine, options: Lay
     collapsed,
     engine: engine.name,
   };
+}
+
+/**
+ * Layers per band. Layout engines walk the graph depth first by recursion (dagre's ranking and cycle
+ * removal), and a worker's stack runs out on a chain of about a thousand layers; deeper graphs are laid
+ * out in bands of this many layers, stacked, with the edges between bands drawn straight.
+ */
+export const MAX_LAYERS_PER_BAND = 300;
+const BAND_GAP = 40;
+
+type Box = LayeredInput['nodes'][number];
+type Link = LayeredInput['edges'][number];
+
+/** Longest-path layer of each box from the sources (iterative; boxes on a cycle follow their placed predecessors). */
+export function layersOf(nodes: readonly Box[], edges: readonly Link[]): Map<string, number> {
+  const preds = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+  const succs = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+  for (const e of edges) {
+    preds.get(e.to)?.push(e.from);
+    succs.get(e.from)?.push(e.to);
+  }
+  const waiting = new Map(nodes.map((n) => [n.id, preds.get(n.id)!.length]));
+  const layer = new Map<string, number>();
+  const ready = nodes.filter((n) => waiting.get(n.id) === 0).map((n) => n.id);
+  const place = (id: string) => {
+    layer.set(id, Math.max(0, ...preds.get(id)!.map((p) => (layer.has(p) ? layer.get(p)! + 1 : 0))));
+    for (const s of succs.get(id)!) {
+      const left = waiting.get(s)! - 1;
+      waiting.set(s, left);
+      if (left === 0 && !layer.has(s)) ready.push(s);
+    }
+  };
+  for (let head = 0; head < ready.length; head++) place(ready[head]);
+  for (const n of nodes) if (!layer.has(n.id)) place(n.id);
+  return layer;
+}
+
+function placeInBands(engine: LayeredEngine, nodes: readonly Box[], edges: readonly Link[]): LayeredOutput {
+  const spacing = { nodeSpacing: 18, layerSpacing: 26 };
+  const layer = layersOf(nodes, edges);
+  const bands = Math.floor(Math.max(0, ...layer.values()) / MAX_LAYERS_PER_BAND) + 1;
+  if (bands === 1) return engine.layout({ nodes, edges, ...spacing });
+  const bandOf = (id: string) => Math.floor(layer.get(id)! / MAX_LAYERS_PER_BAND);
+  const size = new Map(nodes.map((n) => [n.id, n]));
+  const centres = new Map<string, { x: number; y: number }>();
+  const lines = new Map<string, ReadonlyArray<{ x: number; y: number }>>();
+  let top = 0;
+  for (let b = 0; b < bands; b++) {
+    const inBand = nodes.filter((n) => bandOf(n.id) === b);
+    const links = edges.filter((e) => bandOf(e.from) === b && bandOf(e.to) === b);
+    const out = engine.layout({ nodes: inBand, edges: links, ...spacing });
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (const n of inBand) {
+      const c = out.nodes.get(n.id)!;
+      minY = Math.min(minY, c.y - n.height / 2);
+      maxY = Math.max(maxY, c.y + n.height / 2);
+    }
+    const dy = top - minY;
+    for (const n of inBand) {
+      const c = out.nodes.get(n.id)!;
+      centres.set(n.id, { x: c.x, y: c.y + dy });
+    }
+    for (const e of links) lines.set(e.id, (out.edges.get(e.id) ?? []).map((p) => ({ x: p.x, y: p.y + dy })));
+    top += maxY - minY + BAND_GAP;
+  }
+  for (const e of edges) {
+    if (lines.has(e.id)) continue;
+    const a = centres.get(e.from)!;
+    const z = centres.get(e.to)!;
+    const y0 = a.y + size.get(e.from)!.height / 2;
+    const y1 = z.y - size.get(e.to)!.height / 2;
+    lines.set(e.id, [
+      { x: a.x, y: y0 },
+      { x: a.x, y: y0 + 10 },
+      { x: z.x, y: y1 - 10 },
+      { x: z.x, y: y1 },
+    ]);
+  }
+  return { nodes: centres, edges: lines };
 }
 
 /** The blocks "collapse repeated blocks" folds: repeated blocks not inside another repeated block. */
