@@ -2,6 +2,7 @@ import { StepNav } from './components/StepNav';
 import { CalibrateStep } from './features/calibrate/CalibrateStep';
 import { CompareStep } from './features/compare/CompareStep';
 import { DataStep } from './features/data/DataStep';
+import { GraphSection } from './features/graph/GraphSection';
 import { ModelStep } from './features/model/ModelStep';
 import { QuantizeStep } from './features/quantize/QuantizeStep';
 import { RangesStep } from './features/ranges/RangesStep';
@@ -24,6 +25,7 @@ export function App() {
           <StepNav />
           <main>
             <ModelStep />
+            <GraphSection />
             <DataStep />
             <CalibrateStep />
             <RangesStep />

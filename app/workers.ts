@@ -8,6 +8,7 @@
  *   (images/s, time left) and throttled. Cancel aborts the calls (the AbortSignal crosses to the
  *   workers); a worker that does not stop within a grace period is terminated and recreated later.
  * - One bench worker per provider configuration (WASM 1 thread, WASM N threads, WebGPU).
+ * - The graph worker (a singleton) lays out the model's graph and writes the HTML report.
  * - A worker that crashes rejects its pending calls with a 'runtime' error instead of hanging.
  */
 import * as Comlink from 'comlink';
@@ -22,6 +23,7 @@ import type {
   ComparisonSummary,
   FidelityJob,
   FidelitySummary,
+  GraphWorkerApi,
   InputGeometry,
   LatencyJob,
   LatencyProgress,
@@ -139,6 +141,26 @@ export const modelWorker: Methods<ModelWorkerApi> = new Proxy({} as Methods<Mode
     };
   },
 });
+
+/** A singleton worker's API as a proxy: each call rejects (instead of hanging) if the worker dies; a dead one is replaced on the next call. */
+function singleton<Api>(create: () => Handle<Api>): Methods<Api> {
+  let h: Handle<Api> | null = null;
+  return new Proxy({} as Methods<Api>, {
+    get(_target, key: string | symbol) {
+      if (typeof key === 'symbol' || key === 'then') return undefined;
+      return (...args: unknown[]) => {
+        if (!h || h.terminated()) h = create();
+        const fn = (h.api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[key];
+        return race(h, fn(...args));
+      };
+    },
+  });
+}
+
+/** The graph worker: layouts (dagre) and the HTML report; it holds no state between calls. */
+export const graphWorker: Methods<GraphWorkerApi> = singleton(() =>
+  handle<GraphWorkerApi>(new Worker(new URL('../workers/graph.worker.ts', import.meta.url), { type: 'module', name: 'graph' }), 'graph worker'),
+);
 
 /** True while a model worker exists that has not crashed (its model is still there). */
 export function modelWorkerAlive(): boolean {

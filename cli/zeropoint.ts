@@ -29,6 +29,8 @@ import { AUTO_IMAGES, autoTarget, autoChoices, autoReport, formatAuto, readPlan,
 import { planToOptions } from '../workers/core/analysis/auto';
 import { quantizeDataFree } from './export-format';
 import { FORMAT_DESCRIPTIONS, formatOfModel, isExportFormat } from '../workers/core/export/formats';
+import { htmlReport, REPORT_OVERLAYS } from './html-report';
+import { inputValue } from '../workers/core/report/reproduce';
 import { nodeFileHost, writeOutputs } from './fs-host';
 import { scanImages, type ImageListing } from './images';
 import { readModelFile } from './model-io';
@@ -43,7 +45,8 @@ const USAGE = `Usage:
   zeropoint quantize MODEL --calib DIR --preprocess PRESET|SPEC.json --out OUT.onnx [--limit N]
       [--format int8|fp16|int8-weights] [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
-      [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
+      [--keep-first-last] [--bias-correction] [--report REPORT.json|REPORT.html [--report-overlay ${REPORT_OVERLAYS.join('|')}]]
+      [--width W --height H (dynamic inputs)]
       [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--strict (an unfaithful INT8 model is an error)]
       [--auto [--target-cosine C (0.99) | --target-sqnr DB | --max-drop POINTS --eval DIR --labels LABELS.csv] [--max-fp32 N]]
       [--plan REPORT_OR_PLAN.json (replays what --auto chose)]
@@ -245,6 +248,7 @@ async function quantize(args: string[]): Promise<void> {
       'keep-first-last': { type: 'boolean' },
       'bias-correction': { type: 'boolean' },
       report: { type: 'string' },
+      'report-overlay': { type: 'string', default: 'sqnr' },
       strict: { type: 'boolean' },
       auto: { type: 'boolean' },
       'target-cosine': { type: 'string' },
@@ -284,11 +288,14 @@ async function quantize(args: string[]): Promise<void> {
   if (auto && values.plan) fail('--auto searches for a plan and --plan replays one: give one of them.');
   const out = values.out;
   const reportPath = values.report;
+  const htmlReportWanted = reportPath !== undefined && /\.html?$/i.test(reportPath);
+  const overlay = values['report-overlay'];
+  if (!REPORT_OVERLAYS.includes(overlay)) fail(`Unknown --report-overlay ${quote(overlay)}; use one of ${REPORT_OVERLAYS.join(', ')}.`);
   const outputs = [{ flag: '--out', path: out }, ...(reportPath ? [{ flag: '--report', path: reportPath }] : [])];
   // Before reading anything big: an output that is a device, or in a folder that is not there, fails first.
   await checkOutputs(nodeFileHost, outputs, []);
 
-  const { model, path, externalFiles } = await readModelFile(positionals[0]);
+  const { model, path, externalFiles, bytes: modelFileBytes } = await readModelFile(positionals[0]);
   const source = basename(path);
   const prepared = prepareModel(model, { source });
   const feeds = feedPlanOf(prepared.model, source, feedChoices(values));
@@ -367,7 +374,28 @@ async function quantize(args: string[]): Promise<void> {
   });
   const fp32Bytes = encodeModel(prepared.model).length;
   const r = result.report;
-  const report = reportPath
+  const report = htmlReportWanted
+    ? await htmlReport({
+        modelPath: path,
+        summary: inspectModel(model, modelFileBytes.length),
+        prepared: prepared.model,
+        quantized: result,
+        sizes: { fp32: fp32Bytes, int8: bytes.length },
+        spec,
+        calibration: { images: calibration.images, folder: values.calib },
+        fidelity,
+        runner,
+        source: (held) => imageFolderSource(held, spec, feeds, decode),
+        runBudget: budget,
+        overlay,
+        plan: {
+          ...(feeds.constants.length ? { inputs: Object.fromEntries(feeds.constants.map((c) => [c.name, inputValue(c)])) } : {}),
+          ...(values['image-input'] ? { imageInput: values['image-input'] } : {}),
+          ...(values.width && values.height ? { size: { width: Number(values.width), height: Number(values.height) } } : {}),
+        },
+        args: { modelPath: positionals[0], calibPath: values.calib, preprocess: values.preprocess, out, limit },
+      })
+    : reportPath
     ? {
         model: path,
         output: out,
@@ -382,7 +410,7 @@ async function quantize(args: string[]): Promise<void> {
         mapping: result.mapping,
       }
     : undefined;
-  await writeOutputs([{ path: out, bytes }, ...(reportPath && report ? [{ path: reportPath, bytes: JSON.stringify(report, null, 2) }] : [])]);
+  await writeOutputs([{ path: out, bytes }, ...(reportPath && report ? [{ path: reportPath, bytes: typeof report === 'string' ? report : JSON.stringify(report, null, 2) }] : [])]);
   // Notes come with the summary, not before the work: a run that fails prints its one error line only.
   for (const note of [...prepared.notes, ...feeds.notes]) say(`note: ${note}`);
   say(

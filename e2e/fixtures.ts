@@ -313,7 +313,7 @@ export class Workbench {
   }
 
   /** Clicks a download button and returns the saved file's bytes and suggested name. */
-  async download(testId: 'download-int8' | 'download-report'): Promise<{ name: string; bytes: Buffer; download: Download }> {
+  async download(testId: 'download-int8' | 'download-report' | 'download-html-report'): Promise<{ name: string; bytes: Buffer; download: Download }> {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId(testId).click()]);
     const path = await download.path();
     return { name: download.suggestedFilename(), bytes: await readFile(path), download };

@@ -15,6 +15,7 @@ import type {
   CalibrationRecord,
   ExportedFile,
   FormatJob,
+  GraphVariant,
   ModelInfo,
   ModelVariant,
   ModelWorkerApi,
@@ -38,6 +39,7 @@ import { computeAllRanges, computeRange, expectedSquaredError, quantGrid, type C
 import { ZeropointError } from './core/errors';
 import { indexGraph, nodeLabel, topologicalOrder, type GraphIndex } from './core/graph/graph';
 import { inspectModel, type ModelSummary } from './core/graph/inspect';
+import { graphView, type GraphView } from './core/graph/view';
 import { encodeModel } from './core/onnx/encode';
 import { tensorToFloat32 } from './core/onnx/tensor';
 import type { Graph, Model } from './core/onnx/types';
@@ -593,6 +595,15 @@ const api = {
 
   async mapping(): Promise<TensorMapping[] | null> {
     return state?.int8 ? [...state.int8.mapping] : null;
+  },
+
+  async graphView(variant: GraphVariant): Promise<GraphView> {
+    const s = requireModel();
+    if (variant === 'int8') {
+      if (!s.int8) throw new ZeropointError('bad-option', 'There is no INT8 model yet. Build it in the Quantize step first.');
+      return graphView(s.int8.model.graph!, { fused: true });
+    }
+    return graphView((s.prepared?.model ?? s.original).graph!);
   },
 
   // Learn mode's door (workers/learn.ts): the same model and calibration statistics, read-only.

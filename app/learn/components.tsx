@@ -8,6 +8,7 @@ import type { LearnActivation, LearnWeight, Problem } from '../../workers/contra
 import { Alert } from '../components/Alert';
 import { saveFile } from '../lib/download';
 import { useStore } from '../store';
+import { showOnGraph } from '../store/actions';
 import { ensureLearnData } from './actions';
 import { lessonJson } from './lib/series';
 import { LESSONS, type LessonId } from './meta';
@@ -162,5 +163,20 @@ export function Formula(props: { children: ReactNode; testId?: string }) {
     <p className="formula" data-testid={props.testId}>
       <code>{props.children}</code>
     </p>
+  );
+}
+
+/**
+ * "Show it on the graph": the workbench's graph view, centred on the layer the lesson talks about, with
+ * its panel open (histogram with the clip range, weight ranges, error). The link's hash leaves Learn mode.
+ */
+export function GraphLink(props: { node: string | null | undefined; testId: string }) {
+  const hasGraph = useStore((s) => s.graph.views.fp32 !== null);
+  if (!props.node || !hasGraph) return null;
+  const node = props.node;
+  return (
+    <a href="#graph-title" className="graph-link" onClick={() => void showOnGraph(node)} data-testid={props.testId}>
+      Show {node} on the graph
+    </a>
   );
 }

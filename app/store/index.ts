@@ -1,6 +1,6 @@
 /**
  * The workbench store: one zustand store made of slices, one per pipeline step (model, data,
- * calibration, ranges, quantize, comparison). Slices hold plain data and patch setters only; the
+ * calibration, ranges, quantize, comparison) and the graph view over all of them. Slices hold plain data and patch setters only; the
  * async orchestration (workers, cancellation, invalidation of later steps) lives in actions.ts, so
  * components stay small: they read with `useStore(selector)` and call actions.
  */
@@ -9,11 +9,12 @@ import { defaultPoolSize, providerConfigs } from '../workers';
 import { createCalibrationSlice, type CalibrationSlice } from './calibration';
 import { createComparisonSlice, type ComparisonSlice } from './comparison';
 import { createDataSlice, type DataSlice } from './data';
+import { createGraphSlice, type GraphSlice } from './graph';
 import { createModelSlice, type ModelSlice } from './model';
 import { createQuantizeSlice, type QuantizeSlice } from './quantize';
 import { createRangesSlice, type RangesSlice } from './ranges';
 
-export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & ComparisonSlice;
+export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & ComparisonSlice & GraphSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createModelSlice(...a),
@@ -22,11 +23,13 @@ export const useStore = create<Store>()((...a) => ({
   ...createRangesSlice(...a),
   ...createQuantizeSlice(...a),
   ...createComparisonSlice(providerConfigs())(...a),
+  ...createGraphSlice(...a),
 }));
 
 export type { CalibrationState, CalibrationSummary } from './calibration';
 export type { ComparisonState, LatencyRow, ModelRole, ProviderState } from './comparison';
 export type { DataState, ImageSetState, PreviewState } from './data';
+export type { AnalysisData, GraphState, NodePanelState } from './graph';
 export type { ModelState } from './model';
 export type { QuantizeState, WeightState } from './quantize';
 export type { MethodOptions, RangeSortKey, RangesState, RangesView } from './ranges';

@@ -4,7 +4,7 @@ import { computeQuantParams } from '../../../workers/core/quant/params';
 import { loadWeight } from '../actions';
 import { ChannelErrorChart } from '../charts/ChannelErrorChart';
 import { ChannelRangeChart } from '../charts/ChannelRangeChart';
-import { Card, DownloadData, LayerPicker, LessonFrame, LoadState, Num, SetupStatus } from '../components';
+import { Card, DownloadData, GraphLink, LayerPicker, LessonFrame, LoadState, Num, SetupStatus } from '../components';
 import { Choice, NumberField } from '../fields';
 import { channelSummary, sortChannels } from '../lib/series';
 import { db, sig } from '../lib/format';
@@ -135,6 +135,7 @@ export function ChannelLesson() {
       {catalog && catalog.weights.length === 0 ? <p className="note">This model has no Conv layer with constant weights.</p> : null}
       <div className="learn-controls">
         {catalog?.weights.length ? <LayerPicker label="Conv layer" value={st.layer} options={catalog.weights} onChange={(layer) => patch({ layer, channel: 0 })} testId="l4-layer" showSpread /> : null}
+        <GraphLink node={st.layer} testId="l4-graph" />
       </div>
       {data?.data ? <ChannelView data={data.data} st={st} /> : catalog?.weights.length ? <LoadState value={data} what="the per-channel errors" /> : null}
     </LessonFrame>

@@ -5,7 +5,7 @@ import { computeQuantParams } from '../../../workers/core/quant/params';
 import { loadTensor, retryTensor } from '../actions';
 import { HistogramChart, type HistogramMarker } from '../charts/HistogramChart';
 import { METHOD_STYLE, PALETTE } from '../charts/theme';
-import { ActivationPicker, Card, DownloadData, LessonFrame, LoadState, Num, SetupStatus } from '../components';
+import { ActivationPicker, Card, DownloadData, GraphLink, LessonFrame, LoadState, Num, SetupStatus } from '../components';
 import { Check, Choice, NumberField, Slider } from '../fields';
 import { clipSliderBounds } from '../lib/series';
 import { db, percent, sig } from '../lib/format';
@@ -171,6 +171,7 @@ export function ClipLesson() {
           testId="l3-type"
         />
         <Check label="symmetric" checked={st.symmetric} onChange={(symmetric) => patch({ symmetric })} testId="l3-symmetric" />
+        <GraphLink node={catalog?.activations.find((a) => a.tensor === st.tensor)?.node} testId="l3-graph" />
       </div>
       {data?.data ? <ClipView data={data.data} st={st} /> : catalog?.activations.length ? <LoadState value={data} what="the histogram and every method's range" onRetry={st.tensor ? () => retryTensor(st.tensor!, st.type, st.symmetric) : undefined} /> : null}
     </LessonFrame>

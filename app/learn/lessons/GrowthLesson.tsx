@@ -3,7 +3,7 @@ import { cancelGrowth, loadTensor, refreshGrowthRows, runGrowth } from '../actio
 import { GrowthChart } from '../charts/GrowthChart';
 import { HistogramChart } from '../charts/HistogramChart';
 import { METHOD_STYLE, PALETTE } from '../charts/theme';
-import { ActivationPicker, Card, DownloadData, LessonFrame, Num, ProblemView, SetupStatus } from '../components';
+import { ActivationPicker, Card, DownloadData, GraphLink, LessonFrame, Num, ProblemView, SetupStatus } from '../components';
 import { Choice } from '../fields';
 import { db, percent, sig } from '../lib/format';
 import { mergeMarkerLabels } from '../lib/series';
@@ -44,6 +44,7 @@ export function GrowthLesson() {
       <SetupStatus need="calibration" />
       <div className="learn-controls">
         {catalog?.activations.length ? <ActivationPicker label="Layer output" value={st.tensor} options={catalog.activations} onChange={(tensor) => patch({ tensor })} testId="l5-tensor" /> : null}
+        <GraphLink node={catalog?.activations.find((a) => a.tensor === st.tensor)?.node} testId="l5-graph" />
         <Choice<GrowthMethod> legend="method" value={st.method} options={GROWTH_METHODS.map((m) => ({ value: m, label: METHOD_STYLE[m].label }))} onChange={(method) => patch({ method })} testId="l5-method" />
         {growth.status === 'working' ? (
           <button type="button" onClick={cancelGrowth} data-testid="l5-cancel">

@@ -21,3 +21,19 @@ export { currentQuery, refreshRangeTable, setMethodOptions, setRangesView, sortR
 export { toggleKeepNode, setKeepOpType, setKeepFirstAndLast, setBiasCorrection, clearKeeps, buildInt8, setFormat, download, showWeight, selectRangeWeight } from './quantize';
 export { runFidelity, cancelFidelity } from './fidelity';
 export { checkProviders, selectProvider, setLatencyRuns, runLatency, runComparison, cancelComparison, selectLayer, setCompareLogScale } from './compare';
+export {
+  loadGraph,
+  setGraphVariant,
+  toggleBlock,
+  collapseRepeated,
+  setOverlay,
+  setThreshold,
+  resetThresholds,
+  setGraphSearch,
+  focusNode,
+  selectGraphNode,
+  setNodeKeep,
+  setAnalysisData,
+  showOnGraph,
+} from './graph';
+export { downloadHtmlReport } from './report';

@@ -10,6 +10,7 @@ import { initialQuantize } from '../quantize';
 import { initialRanges } from '../ranges';
 import { dropCalibration } from './calibration';
 import { dropComparison } from './compare';
+import { dropInt8Graph, resetGraph } from './graph';
 import { get } from './shared';
 
 export function resetComparisonResults(keepFp32Latency: boolean): void {
@@ -21,6 +22,7 @@ export function resetComparisonResults(keepFp32Latency: boolean): void {
 export function resetQuantizeOutcome(): void {
   const q = get().quantize;
   if (q.outcome || q.error || q.status !== 'idle') get().patchQuantize({ status: 'idle', outcome: null, error: null });
+  dropInt8Graph();
   resetComparisonResults(true);
 }
 
@@ -39,6 +41,7 @@ export function resetAfterData(): void {
 
 export function resetAfterModel(): void {
   dropComparison();
+  resetGraph();
   resetAfterData();
   const { patchQuantize, patchData, comparison, patchComparison } = get();
   patchQuantize(initialQuantize);

@@ -8,6 +8,7 @@ import { baseName, labelFromPath, parseLabelsCsv } from '../../lib/labels';
 import { modelWorker } from '../../workers';
 import type { ImageItem } from '../types';
 import { loadSynsets, newImageId, refreshPreview, resolveCurrentSpec } from './data';
+import { loadGraph } from './graph';
 import { resetInputs } from './inputs';
 import { resetAfterModel } from './invalidate';
 import { BASE, fetchBlob, get } from './shared';
@@ -24,6 +25,7 @@ export async function openModelFiles(files: readonly NamedBlob[], source: 'file'
     const info = await modelWorker.open(files);
     if (seq !== openSeq) return false;
     patchModel({ status: 'ready', info });
+    void loadGraph();
     resetInputs();
     resolveCurrentSpec();
     void refreshPreview();

@@ -5,6 +5,7 @@ import { modelWorker } from '../../workers';
 import { initialWeight, type WeightState } from '../quantize';
 import type { ExportFormat } from '../../../workers/contracts';
 import { cancelFidelity, runFidelity } from './fidelity';
+import { dropInt8Graph } from './graph';
 import { resetComparisonResults, resetQuantizeOutcome } from './invalidate';
 import { currentQuery, refreshRangeTable } from './ranges';
 import { get } from './shared';
@@ -85,6 +86,7 @@ export async function buildInt8(): Promise<void> {
   const seq = ++buildSeq;
   cancelFidelity();
   resetComparisonResults(true);
+  dropInt8Graph();
   patchQuantize({ status: 'working', error: null, outcome: null });
   try {
     const outcome = await modelWorker.quantize(currentQuery());
