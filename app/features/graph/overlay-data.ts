@@ -15,8 +15,13 @@ export function overlayData(s: Store): OverlayData {
   // Placement: the INT8 model's WebGPU run when there is one, else the FP32 model's.
   const gpu = latency.filter((r) => r.provider === 'webgpu' && r.placement?.captured);
   const placed = gpu.find((r) => r.role === 'int8') ?? gpu.find((r) => r.role === 'fp32');
+  // Compare measures each quantized tensor's local error beside the accumulated one: both overlays.
+  const split = compare?.perLayer ? compare.layers.filter((l) => l.local && l.node) : [];
   return {
     layers: compare?.perLayer ? compare.layers : null,
+    ...(split.length
+      ? { layerErrors: { images: compare!.images, nodes: split.map((l) => ({ node: l.node, tensor: l.fp32, localSqnrDb: l.local!.sqnrDb, accumulatedSqnrDb: l.sqnrDb })) } }
+      : {}),
     decisions: outcome?.report?.nodes ?? null,
     placement: placed?.placement ? { model: placed.role === 'int8' ? 'int8' : 'fp32', cpuNodes: placed.placement.cpuNodes } : null,
     ranges: table ? { method: table.method, rows: table.rows } : null,
