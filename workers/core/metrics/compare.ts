@@ -16,6 +16,7 @@ import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerTensor }
 import { quote } from '../intake/names';
 import type { CalibrationSource } from '../calibration/calibrate';
 import {
+  addFakeQuantizedPair,
   addChannelErrors,
   addClassification,
   addPair,
@@ -170,7 +171,10 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
           const fy = runnerTensorToFloat32(y);
           addPair(layers[m.fp32], fx, fy);
           addChannelErrors(layers[m.fp32], fx, fy, x.dims);
-          if (local[m.fp32]) addPair(local[m.fp32], fx, fakeQuantize(raw, m));
+          if (local[m.fp32]) {
+            const [qmin, qmax] = m.type === 's8' ? [-128, 127] : [0, 255];
+            addFakeQuantizedPair(local[m.fp32], raw, { scale: m.scale!, zeroPoint: m.zeroPoint ?? 0, qmin, qmax, window: m.window });
+          }
           options.onLayerValues?.(m.fp32, fx, fy);
         }
       }

@@ -118,6 +118,67 @@ export function addPair(stats: ErrorStats, ref: Float32Array, test: Float32Array
   stats.sampleCosineSum += cosineOf(dot, refSq, testSq);
 }
 
+/**
+ * Accumulates one sample of a tensor against its own fake quantization (Q then DQ with these
+ * parameters, float32 division and round half to even as onnxruntime's QuantizeLinear), in one pass
+ * and without allocating: the local error of compare.ts. With `window`, the reference is clamped to
+ * it first (values its readers see at the window's edge).
+ */
+export function addFakeQuantizedPair(
+  stats: ErrorStats,
+  values: Float32Array,
+  p: { readonly scale: number; readonly zeroPoint: number; readonly qmin: number; readonly qmax: number; readonly window?: { readonly min: number; readonly max: number } },
+): void {
+  const scale = Math.fround(p.scale);
+  const { zeroPoint: zp, qmin, qmax } = p;
+  const lo = p.window ? p.window.min : -Infinity;
+  const hi = p.window ? p.window.max : Infinity;
+  let count = 0;
+  let nonFinite = 0;
+  let refSq = 0;
+  let testSq = 0;
+  let dot = 0;
+  let errSq = 0;
+  let absErr = 0;
+  let maxAbs = stats.maxAbs;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    const y = Math.fround(x / scale);
+    // round half to even, inlined
+    const f = Math.floor(y);
+    const d0 = y - f;
+    const rounded = d0 < 0.5 ? f : d0 > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+    let q = rounded + zp;
+    q = q < qmin ? qmin : q > qmax ? qmax : q;
+    const t = Math.fround(scale * (q - zp));
+    const r = x < lo ? lo : x > hi ? hi : x;
+    const d = r - t;
+    if (!Number.isFinite(d)) {
+      nonFinite++;
+      continue;
+    }
+    const a = Math.abs(d);
+    count++;
+    refSq += r * r;
+    testSq += t * t;
+    dot += r * t;
+    errSq += d * d;
+    absErr += a;
+    if (a > maxAbs) maxAbs = a;
+  }
+  stats.nonFinite += nonFinite;
+  if (count === 0) return;
+  stats.count += count;
+  stats.samples++;
+  stats.sumRefSq += refSq;
+  stats.sumTestSq += testSq;
+  stats.sumDot += dot;
+  stats.sumErrSq += errSq;
+  stats.sumAbsErr += absErr;
+  stats.maxAbs = maxAbs;
+  stats.sampleCosineSum += cosineOf(dot, refSq, testSq);
+}
+
 function addDifferences(h: Histogram, ref: Float32Array, test: Float32Array): void {
   scratch ??= new Float64Array(CHUNK);
   for (let start = 0; start < ref.length; start += CHUNK) {
