@@ -147,7 +147,8 @@ export const yolox: DetectionDecoder = {
     const cx = columnRange(t, 0);
     const units = boxUnits(cx, context.inputWidth);
     const cells = `${t.rows} rows = ${cellsText(context.inputWidth, context.inputHeight, strides)} cells of strides ${strides.join('/')} at ${context.inputWidth}x${context.inputHeight}`;
-    if (units !== 'raw') return { fits: true, confidence: 0, classes, reason: `'${name}': ${cells}, but its box centres are already ${units === 'pixels' ? 'pixels' : '0..1'}: a decoded head` };
+    // Centres that are all within 0..1 could be a decoded head's in 0..1, or offsets: one row per cell says raw.
+    if (units === 'pixels') return { fits: true, confidence: 0, classes, reason: `'${name}': ${cells}, but its box centres are already input pixels (largest ${cx.max.toFixed(1)}): a decoded head` };
     return { fits: true, confidence: 3, classes, reason: `'${name}': ${cells}, box centres are grid offsets (${cx.min.toFixed(2)}..${cx.max.toFixed(2)}), 5 + ${classes} columns` };
   },
   decode(outputs, context) {

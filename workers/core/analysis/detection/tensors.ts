@@ -94,12 +94,12 @@ export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 /**
  * How box columns are expressed, judged from the column of centre x over every row: a decoded head's
  * centres spread over the whole input (its cells do, whatever the picture), so the largest is a
- * sizeable share of the width in 'pixels', at most about 1 when 'normalized'; a raw head's are grid
- * offsets of a few units, small against any input of 32 pixels or more.
+ * sizeable share of the width in 'pixels'; from near 0 to near 1 when 'normalized'; a raw head's are
+ * grid offsets of a few units, small against any input of 32 pixels or more.
  */
 export function boxUnits(cx: ColumnRange, inputWidth: number): 'pixels' | 'normalized' | 'raw' {
   if (cx.max >= 0.3 * inputWidth && cx.max <= 1.5 * inputWidth) return 'pixels';
-  if (cx.min >= -0.1 && cx.max > 0.3 && cx.max <= 1.5) return 'normalized';
+  if (cx.min >= -0.1 && cx.min <= 0.3 && cx.max >= 0.7 && cx.max <= 1.5) return 'normalized';
   return 'raw';
 }
 
