@@ -80,7 +80,7 @@ function checkClasses(choice: DecoderChoice, setup: DetectionSetup, options: Det
   if (choice.classes < setup.labelClasses) {
     throw new ZeropointError(
       'bad-option',
-      `${setup.source ? quote(setup.source) : 'The model'} scores ${choice.classes} class${choice.classes === 1 ? '' : 'es'} (decoder '${choice.decoder}') but the labels use classes 0..${setup.labelClasses - 1}; say which label class each model class is with ${how.classMap}.`,
+      `${setup.source ? quote(setup.source) : 'The model'} scores ${choice.classes} class${choice.classes === 1 ? '' : 'es'} (decoder '${choice.decoder}') but the labels number classes up to ${setup.labelClasses - 1}; say which label class each model class is with ${how.classMap}.`,
     );
   }
 }
