@@ -5,6 +5,7 @@ import { Alert } from '../../components/Alert';
 import { ProgressBar } from '../../components/ProgressBar';
 import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
+import { Detection } from './Detection';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
 
@@ -95,6 +96,7 @@ export function CompareStep() {
       {latencyError ? <Alert problem={latencyError} testId="latency-error" /> : null}
       {compareError ? <Alert problem={compareError} testId="compare-error" /> : null}
       <LatencyTable />
+      <Detection />
       <Agreement />
     </Step>
   );
