@@ -69,16 +69,20 @@ export async function addImages(set: ImageSetId, files: readonly PickedFile[] | 
     const csv = picked.filter((f) => /\.csv$/i.test(f.path));
     const txt = picked.filter((f) => /\.txt$/i.test(f.path));
     const leftOut = picked.filter((f) => !isImageFile(f) && !/\.(csv|txt)$/i.test(f.path)).map((f) => f.path);
-    if (images.length === 0 && csv.length === 0 && txt.length === 0) {
-      const names = leftOut.slice(0, 3).map((n) => `'${baseName(n)}'`).join(', ');
-      throw new ZeropointError(
-        'no-images',
-        `${names ? `No images among ${names}${leftOut.length > 3 ? ' and others' : ''}` : 'The drop held no files'}. Add JPEG, PNG, WebP or BMP images, or a folder of them.`,
-      );
-    }
     const current = get().data[set];
     const stems = new Set([...images.map((f) => stemOf(f.path)), ...current.items.map((i) => stemOf(i.name))]);
-    const yolo = { ...current.yolo, ...(await readYoloFiles(txt, stems, leftOut)) };
+    const notLabels: string[] = [];
+    const dropped = await readYoloFiles(txt, stems, notLabels);
+    if (images.length === 0 && csv.length === 0 && Object.keys(dropped).length === 0) {
+      const all = [...leftOut, ...txt.map((f) => f.path)];
+      const names = all.slice(0, 3).map((n) => `'${baseName(n)}'`).join(', ');
+      throw new ZeropointError(
+        'no-images',
+        `${names ? `No images among ${names}${all.length > 3 ? ' and others' : ''}` : 'The drop held no files'}. Add JPEG, PNG, WebP or BMP images, or a folder of them.`,
+      );
+    }
+    leftOut.push(...notLabels);
+    const yolo = { ...current.yolo, ...dropped };
     let labelsFrom = current.labelsFrom;
     let csvLabels: Map<string, number> | null = null;
     if (csv.length > 0) {

@@ -22,6 +22,11 @@ import { feedPlanOf } from '../../../../cli/pipeline';
 import { createNodeRunner } from '../../../../cli/runner-node';
 import { decodeModel } from '../../onnx/decode';
 import { resolveSpec, SCALE_1_255, type PartialSpec, type PresetName } from '../../preprocess/spec';
+import { decodeImageFile } from '../../../../cli/images';
+import { encodeModel } from '../../onnx/encode';
+import { imageFeed } from '../../preprocess/image';
+import { imageDetections, decodeContext } from './score';
+import { chooseDecoder, decoderByName } from './decoders';
 import { evaluateDetector } from './evaluate';
 import { parseClassMap } from './labels';
 
@@ -85,5 +90,33 @@ describe('FP32 AP of the shared detectors on the evaluation half of coco-train',
     expect(result.ap5095).toBeGreaterThanOrEqual(c.ap5095);
     expect(result.ap50).toBeLessThan(1);
     if (c.classes) expect(result.perClass.map((p) => p.classId)).toEqual([0]);
+  });
+});
+
+describe('UltraFace (SSD-style scores + boxes decoded in the graph), no face labels here', () => {
+  it('is read as ssd, and finds the faces of zidane.jpg where they are', async () => {
+    const file = 'ultraface-rfb-320.onnx';
+    const model = decodeModel(readFileSync(join(ASSETS, 'models', file)), { source: file });
+    const plan = feedPlanOf(model, file);
+    const spec = resolveSpec({ color: 'rgb', scale: 1, mean: [127, 127, 127], std: [128, 128, 128], resize: 'stretch' }, { channels: 3 });
+    const image = await decodeImageFile(join(ASSETS, 'images/classic/zidane.jpg'));
+    const session = await createNodeRunner().createSession(encodeModel(model));
+    const outputs = await session.run({ [plan.image.name]: imageFeed(image, spec, plan.image) });
+    await session.release();
+    const setup = { spec, geometry: plan.image, labelClasses: 1 };
+    const context = decodeContext(setup, {});
+    const choice = chooseDecoder(outputs, context);
+    expect(choice).toMatchObject({ decoder: 'ssd', classes: 1 });
+    expect(choice.reason).toMatch(/scores 'scores' \[4420, 2\] beside boxes 'boxes' \[4420, 4\], each row of scores sums to 1/);
+    const faces = imageDetections(decoderByName('ssd')!.decode(outputs, context), { width: image.width, height: image.height }, setup, {}).filter((d) => d.score > 0.7);
+    console.log(`ultraface on zidane.jpg (${image.width}x${image.height}): ${faces.map((f) => `${f.score.toFixed(2)} [${[f.x1, f.y1, f.x2, f.y2].map(Math.round).join(', ')}]`).join('; ')}`);
+    // Two men, two faces (measured: [924, 106, 1053, 280] and [548, 250, 655, 429]), in original pixels.
+    expect(faces.length).toBe(2);
+    const [right, left] = [...faces].sort((a, b) => b.x1 - a.x1);
+    expect(right.x1).toBeGreaterThan(880);
+    expect(right.y2).toBeLessThan(320);
+    expect(left.x1).toBeGreaterThan(500);
+    expect(left.x2).toBeLessThan(700);
+    expect(left.y2).toBeLessThan(470);
   });
 });
