@@ -44,7 +44,7 @@ function outputsText(outputs: Readonly<Record<string, RunnerTensor>>): string {
  * 'bad-option' for an unknown name or a named decoder that cannot read these outputs, and
  * 'not-detector' when no decoder recognises them; each message names the outputs and what to do.
  */
-export function chooseDecoder(outputs: Readonly<Record<string, RunnerTensor>>, context: DecodeContext, options: { name?: string; source?: string } = {}): DecoderChoice {
+export function chooseDecoder(outputs: Readonly<Record<string, RunnerTensor>>, context: DecodeContext, options: { name?: string; source?: string; how?: string } = {}): DecoderChoice {
   const source = options.source ? ` of ${quote(options.source)}` : '';
   const verdicts = DECODERS.map((d) => ({ d, r: d.recognize(outputs, context) }));
   const fitting = verdicts.flatMap(({ d, r }) => (r.fits ? [{ decoder: d.name, confidence: r.confidence, reason: r.reason, classes: r.classes }] : [])).sort((a, b) => b.confidence - a.confidence);
@@ -59,7 +59,10 @@ export function chooseDecoder(outputs: Readonly<Record<string, RunnerTensor>>, c
   }
   const best = fitting[0];
   if (!best || best.confidence <= 0) {
-    const maybe = fitting.length ? ` ${fitting.map((f) => `'${f.decoder}' could read them by shape, but ${f.reason.replace(/^.*?, but /, '')}`).join('; ')}; name one to use it anyway.` : ` Decoders: ${DECODER_NAMES.join(', ')}.`;
+    const how = options.how ?? '--decoder NAME';
+    const maybe = fitting.length
+      ? ` ${fitting.map((f) => `'${f.decoder}' could read them by shape, but ${f.reason.replace(/^.*?, but /, '')}`).join('; ')}; name one with ${how} to use it anyway.`
+      : ` The decoders read ${DECODER_NAMES.join(', ')} layouts.`;
     throw new ZeropointError('not-detector', `No detection decoder recognises the outputs${source} (${outputsText(outputs)}).${maybe}`, { subject: options.source });
   }
   return { decoder: best.decoder, reason: best.reason, chosenBy: 'outputs', classes: best.classes, alternatives: fitting.slice(1) };

@@ -98,6 +98,21 @@ export async function evaluateDetector(model: Model, runner: Runner, source: Det
 }
 
 /**
+ * For a search over many INT8 candidates: FP32 is evaluated once (its decoder choice and AP kept), and
+ * `compare(candidate)` runs only the candidate, read with FP32's decoder, giving both sides and the drop.
+ */
+export async function detectionReference(fp32: Model, runner: Runner, source: DetectionSource, labels: LabelLookup, setup: DetectionSetup, options: EvaluateOptions = {}) {
+  const reference = await evaluateDetector(fp32, runner, source, labels, setup, options);
+  return {
+    fp32: reference,
+    async compare(int8: Model, more: Pick<EvaluateOptions, 'signal' | 'onProgress' | 'runBudget'> = {}): Promise<DetectionComparison> {
+      const candidate = await evaluateDetector(int8, runner, source, labels, setup, { ...options, ...more, decoder: reference.decoder.decoder });
+      return { fp32: reference, int8: candidate, drop: detectionDrop(reference, candidate) };
+    },
+  };
+}
+
+/**
  * FP32 and INT8 in one pass: each image is decoded and preprocessed once and run on both; the INT8
  * outputs are read with the decoder chosen on FP32's.
  */

@@ -27,7 +27,8 @@ import { encodeModel } from '../../onnx/encode';
 import { imageFeed } from '../../preprocess/image';
 import { imageDetections, decodeContext } from './score';
 import { chooseDecoder, decoderByName } from './decoders';
-import { evaluateDetector } from './evaluate';
+import { compareDetectors, detectionReference, evaluateDetector } from './evaluate';
+import { mergeDetectionStats, summarizeDetections } from './ap';
 import { parseClassMap } from './labels';
 
 const ASSETS = join(import.meta.dirname, '../../../../../shared/assets');
@@ -118,5 +119,40 @@ describe('UltraFace (SSD-style scores + boxes decoded in the graph), no face lab
     expect(left.x1).toBeGreaterThan(500);
     expect(left.x2).toBeLessThan(700);
     expect(left.y2).toBeLessThan(470);
+  });
+});
+
+describe('the engine entry points agree with each other (lw-person-det, 12 images)', () => {
+  it('evaluateDetector, compareDetectors (one pass), detectionReference (FP32 once), and merged halves give the same AP', async () => {
+    const file = 'lw-person-det-192.onnx';
+    const all = await listImages(join(COCO, 'images'));
+    const files = all.slice(all.length - 12);
+    const labels = await readLabelFolder(join(COCO, 'labels'), files, join(COCO, 'images'));
+    const model = decodeModel(readFileSync(join(ASSETS, 'models', file)), { source: file });
+    const plan = feedPlanOf(model, file);
+    const spec = resolveSpec(CASES[0].spec, { channels: 3 });
+    const setup = { spec, geometry: plan.image, labelClasses: labels.labelClasses, source: file };
+    const runner = createNodeRunner({ source: file });
+    const source = detectionFolderSource(files, spec, plan);
+    const options = { classMap: [0] };
+    const progress: number[] = [];
+    const one = await evaluateDetector(model, runner, source, labels.lookup, setup, { ...options, onProgress: (p) => progress.push(p.done) });
+    expect(progress).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const pair = await compareDetectors(model, model, runner, source, labels.lookup, setup, options);
+    expect(pair.fp32.ap50).toBe(one.ap50);
+    expect(pair.int8.ap5095).toBe(one.ap5095);
+    expect(pair.drop).toEqual({ ap50: 0, ap5095: 0 });
+    const reference = await detectionReference(model, runner, source, labels.lookup, setup, options);
+    const again = await reference.compare(model);
+    expect(again.int8.decoder).toMatchObject({ decoder: 'yolox', chosenBy: 'name' });
+    expect(again.drop).toEqual({ ap50: 0, ap5095: 0 });
+    // Two workers' halves merged: the same matches, so the same AP.
+    const half = (from: number, to: number) => ({ count: to - from, image: (i: number) => source.image(from + i) });
+    const a = await evaluateDetector(model, runner, half(0, 6), (i) => labels.lookup(i), setup, options);
+    const b = await evaluateDetector(model, runner, half(6, 12), (i) => labels.lookup(6 + i), setup, options);
+    const merged = summarizeDetections(mergeDetectionStats(structuredClone(a.stats), b.stats));
+    expect(merged.images).toBe(12);
+    expect(merged.ap50).toBeCloseTo(one.ap50, 12);
+    expect(merged.ap5095).toBeCloseTo(one.ap5095, 12);
   });
 });

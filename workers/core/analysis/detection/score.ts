@@ -124,7 +124,7 @@ export function createModelScorer(setup: DetectionSetup, options: DetectionOptio
     add(outputs, size, labels) {
       let current = choice();
       if (!current) {
-        current = own = chooseDecoder(outputs, context, { name: options.decoder, source: setup.source });
+        current = own = chooseDecoder(outputs, context, { name: options.decoder, source: setup.source, how: (setup.how ?? CLI_HOW).decoder });
         checkClasses(current, setup, options);
       }
       const raw = decoderByName(current.decoder)!.decode(outputs, context);
