@@ -96,7 +96,7 @@ describe('compare --labels DIR: bad input gets one line naming the file and what
   const lw = (...extra: string[]) => ['compare', LW, LW, '--images', `${COCO}/images`, '--preprocess', 'yolo', '--limit', '2', ...extra];
   const table: Array<[string, string[], string | RegExp]> = [
     ['a person-only model without --classes', lw('--labels', `${COCO}/labels`), "zeropoint: 'lw-person-det-192.onnx' scores 1 class (decoder 'yolox') but the labels number classes up to 50; say which label class each model class is with --classes (a COCO name or index per model class, such as --classes person)."],
-    ['an unknown decoder', lw('--labels', `${COCO}/labels`, '--classes', 'person', '--decoder', 'yolo9000'), "zeropoint: Unknown decoder 'yolo9000'; use one of yolov5, yolox, yolov8, fastestdet, yolo-fastestv2, detr, ssd."],
+    ['an unknown decoder', lw('--labels', `${COCO}/labels`, '--classes', 'person', '--decoder', 'yolo9000'), "zeropoint: Unknown decoder 'yolo9000'; use one of yolov5, yolox, yolov8, yolo-end2end, fastestdet, yolo-fastestv2, detr, rtdetr, ssd."],
     [
       'a decoder that cannot read the outputs',
       lw('--labels', `${COCO}/labels`, '--classes', 'person', '--decoder', 'yolo-fastestv2'),

@@ -122,6 +122,22 @@ describe('decoders', () => {
     expect(decode('detr', outputs).map(rounded)).toEqual([{ box: [1, 2, 30, 40], score: 0.9, classId: 3 }]);
   });
 
+  it('yolo-end2end: corner boxes, score and a whole class number per row', () => {
+    const head = rows(300, 6, (row, r) => {
+      if (r === 0) row.set([4, 8, 20, 40, 0.9, 16]);
+      else if (r === 1) row.set([1, 1, 2, 2, 0.1, 3]);
+    });
+    expect(decode('yolo-end2end', { output0: head }).map(rounded)).toEqual([{ box: [4, 8, 20, 40], score: 0.9, classId: 16 }]);
+  });
+
+  it('rtdetr: queries of cx, cy, w, h in 0..1 and class scores', () => {
+    const head = rows(300, 7, (row, r) => {
+      row[0] = (r % 100) / 100;
+      if (r === 50) row.set([0.5, 0.25, 0.25, 0.5, 0.1, 0.2, 0.8]);
+    });
+    expect(decode('rtdetr', { output0: head }).map(rounded)).toEqual([{ box: [24, 0, 40, 32], score: 0.8, classId: 2 }]);
+  });
+
   it('ssd: background column dropped, boxes in 0..1 scaled to the input', () => {
     const outputs = { scores: f32([1, 2, 2], (i) => [0.1, 0.9, 0.95, 0.05][i]), boxes: f32([1, 2, 4], (i) => [0.25, 0.5, 0.5, 0.75, 0, 0, 1, 1][i]) };
     expect(decode('ssd', outputs).map(rounded)).toEqual([{ box: [16, 32, 32, 48], score: 0.9, classId: 0 }]);
@@ -135,6 +151,8 @@ describe('chooseDecoder', () => {
     ['yolov8', { output0: yolov8Head() }, /is \[1, 4 \+ 2, 84\]/],
     ['detr', { labels: { type: 'int64', dims: [1, 2], data: BigInt64Array.from([0n, 1n]) }, boxes: f32([1, 2, 4]), scores: f32([1, 2]) }, /labels 'labels', boxes 'boxes' and scores 'scores' for 2 queries/],
     ['ssd', { scores: f32([1, 3, 2], (i) => (i % 2 ? 0.2 : 0.8)), boxes: f32([1, 3, 4]) }, /each row of scores sums to 1/],
+    ['yolo-end2end', { output0: rows(300, 6, (row, r) => row.set([r, r, r + 9, r + 9, 0.5, r % 80])) }, /300 detections of x1, y1, x2, y2, score in 0\.\.1 and a whole class number/],
+    ['rtdetr', { output0: rows(300, 84, (row, r) => row.set([(r % 100) / 100, 0.5, 0.1, 0.1])) }, /300 queries \(not the cells of strides 8\/16\/32\) with boxes in 0\.\.1/],
   ];
   it.each(cases)('recognises %s and says why', (name, outputs, why) => {
     const choice = chooseDecoder(outputs, context);
@@ -166,7 +184,7 @@ describe('chooseDecoder', () => {
     expect(e?.message).toBe(
       "Decoder 'yolox' cannot read the outputs of 'm.onnx' ('output' [1, 252, 7]): 'output' has 252 rows, not one per cell of strides 8/16/32 at 64x64 (8x8 + 4x4 + 2x2); 'yolov5' can ('output' has 252 rows of 5 + 2 columns with box centres in input pixels; 252 = 3 anchors x (8x8 + 4x4 + 2x2) cells).",
     );
-    expect(() => chooseDecoder({ output: yoloxHead() }, context, { name: 'yolo9000' })).toThrow(/Unknown decoder 'yolo9000'; use one of yolov5, yolox, yolov8, fastestdet, yolo-fastestv2, detr, ssd\./);
+    expect(() => chooseDecoder({ output: yoloxHead() }, context, { name: 'yolo9000' })).toThrow(/Unknown decoder 'yolo9000'; use one of yolov5, yolox, yolov8, yolo-end2end, fastestdet, yolo-fastestv2, detr, rtdetr, ssd\./);
   });
 
   it("says 'not-detector' for outputs no decoder reads (a classifier)", () => {

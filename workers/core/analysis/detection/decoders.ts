@@ -8,11 +8,12 @@ import { quote } from '../../intake/names';
 import type { RunnerTensor } from '../../runner';
 import { detr, fastestdet, ssd, yoloFastestV2 } from './decoders-other';
 import { yolov5, yolov8, yolox } from './decoders-yolo';
+import { rtdetr, yoloEnd2end } from './decoders-e2e';
 import { shapeText } from './tensors';
 import { DECODER_NAMES, type DecodeContext, type DecoderName, type DetectionDecoder } from './types';
 
 /** Every decoder, in the order ties are broken. */
-export const DECODERS: readonly DetectionDecoder[] = [yolov8, yolox, yolov5, yoloFastestV2, fastestdet, detr, ssd];
+export const DECODERS: readonly DetectionDecoder[] = [yolov8, yolox, yolov5, yoloEnd2end, yoloFastestV2, fastestdet, detr, rtdetr, ssd];
 
 export function decoderByName(name: string): DetectionDecoder | undefined {
   return DECODERS.find((d) => d.name === name);

@@ -40,7 +40,7 @@ export interface DecodeContext {
 }
 
 /** Names of the decoders (the registry in ./decoders.ts); a person may pick one by name. */
-export const DECODER_NAMES = ['yolov5', 'yolox', 'yolov8', 'fastestdet', 'yolo-fastestv2', 'detr', 'ssd'] as const;
+export const DECODER_NAMES = ['yolov5', 'yolox', 'yolov8', 'yolo-end2end', 'fastestdet', 'yolo-fastestv2', 'detr', 'rtdetr', 'ssd'] as const;
 export type DecoderName = (typeof DECODER_NAMES)[number];
 
 /** A decoder's view of a model's outputs: whether they are its layout, and why. */
