@@ -1,8 +1,8 @@
 /**
  * Detection accuracy in the Compare step (issue 10 item 7): a YOLO dataset folder (images/ and labels/:
  * the last 5 coco-train images with persons, and their label files) dropped from disk as the evaluation
- * set, the YOLOX-style person detector calibrated on 8 other images. The Detection panel asks for a class map (the model
- * scores 1 class, the labels 80), then shows FP32 and INT8 AP50/AP50-95 side by side with the change,
+ * set, the YOLOX-style person detector calibrated on 8 other images. The Detection panel asks for a
+ * class map (the model scores 1 class, the labels 80), then shows FP32 and INT8 AP50/AP50-95 side by side with the change,
  * the decoder recognised from the outputs and why; the FP32 figure agrees with the engine's in Node
  * (onnxruntime-node, sharp) on the same images; naming another decoder re-scores with it.
  */
