@@ -25,6 +25,8 @@ import { encodeModel } from '../workers/core/onnx/encode';
 import type { RunBudget } from '../workers/core/runner';
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel, quantizeModel, type QuantizeOptions } from '../workers/core/quant/quantize';
 import { checkFidelity, formatFidelity } from './fidelity';
+import { AUTO_IMAGES, autoTarget, autoChoices, autoReport, formatAuto, readPlan, runAuto } from './auto';
+import { planToOptions } from '../workers/core/analysis/auto';
 import { nodeFileHost, writeOutputs } from './fs-host';
 import { scanImages, type ImageListing } from './images';
 import { readModelFile } from './model-io';
@@ -45,6 +47,8 @@ const USAGE = `Usage:
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json] [--width W --height H (dynamic inputs)]
       [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--strict (an unfaithful INT8 model is an error)]
+      [--auto [--target-cosine C (0.99) | --target-sqnr DB | --max-drop POINTS --eval DIR --labels LABELS.csv] [--max-fp32 N]]
+      [--plan REPORT_OR_PLAN.json (replays what --auto chose)]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv|LABELS_DIR]
       [--decoder NAME] [--classes NAME|INDEX,...|coco91] [--limit N] [--width W --height H] [--image-input NAME]
       [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--json]
@@ -242,6 +246,14 @@ async function quantize(args: string[]): Promise<void> {
       'bias-correction': { type: 'boolean' },
       report: { type: 'string' },
       strict: { type: 'boolean' },
+      auto: { type: 'boolean' },
+      'target-cosine': { type: 'string' },
+      'target-sqnr': { type: 'string' },
+      'max-drop': { type: 'string' },
+      eval: { type: 'string' },
+      labels: { type: 'string' },
+      'max-fp32': { type: 'string' },
+      plan: { type: 'string' },
       ...INPUT_OPTIONS,
       ...LIMIT_OPTIONS,
     },
@@ -255,9 +267,11 @@ async function quantize(args: string[]): Promise<void> {
   if (values.activations !== 'u8' && values.activations !== 's8') fail(`Unknown --activations '${values.activations}'; use u8 or s8.`);
   const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
   if (percentile !== undefined && !(percentile > 50 && percentile <= 100)) fail(`--percentile '${values.percentile}' must be a number in (50, 100].`);
-  const limit = positiveInt(values.limit, '--limit');
+  let limit = positiveInt(values.limit, '--limit');
   const decode = decodeLimits(values);
   const budget = runBudget(values);
+  const auto = autoChoices(values);
+  if (auto && values.plan) fail('--auto searches for a plan and --plan replays one: give one of them.');
   const out = values.out;
   const reportPath = values.report;
   const outputs = [{ flag: '--out', path: out }, ...(reportPath ? [{ flag: '--report', path: reportPath }] : [])];
@@ -269,9 +283,15 @@ async function quantize(args: string[]): Promise<void> {
   const prepared = prepareModel(model, { source });
   const feeds = feedPlanOf(prepared.model, source, feedChoices(values));
   const spec = await loadSpec(values.preprocess, feeds.image);
+  // --auto judges on images calibration did not see: without --limit, the last 8 of 16 or more are held out.
+  if (auto && limit === undefined) {
+    const total = (await scanImages(values.calib)).files.length;
+    if (total >= 2 * AUTO_IMAGES) limit = total - AUTO_IMAGES;
+  }
   const { files } = await imagesOf(values.calib, limit);
+  const plan = values.plan ? await readPlan(values.plan) : undefined;
   // Every output is checked against every input, so no run can write over what it reads.
-  await checkOutputs(nodeFileHost, outputs, [path, ...externalFiles, ...(isPreset(values.preprocess) ? [] : [values.preprocess]), ...files]);
+  await checkOutputs(nodeFileHost, outputs, [path, ...externalFiles, ...(isPreset(values.preprocess) ? [] : [values.preprocess]), ...(values.plan ? [values.plan] : []), ...files]);
   const runner = createNodeRunner({ source, isolated: true });
   const options: Partial<QuantizeOptions> = {
     method,
@@ -286,17 +306,37 @@ async function quantize(args: string[]): Promise<void> {
   };
   const known = new Set(prepared.model.graph!.node.map((n) => n.name));
   for (const name of options.keepNodes ?? []) if (!known.has(name)) fail(`--keep-fp32 names node '${name}', which '${source}' does not have; 'zeropoint inspect --json' lists the ops, and the report lists node names.`);
+  for (const name of plan?.keepNodes ?? []) if (!known.has(name)) fail(`The plan '${values.plan}' keeps node '${name}', which '${source}' does not have: it was made for another model.`);
+  const planned = plan ? planToOptions(plan, { ...DEFAULT_QUANTIZE_OPTIONS, ...options }) : undefined;
+  const needsHistograms = (m: RangeMethod) => m !== 'minmax' && m !== 'moving-average';
+  const histograms = auto !== undefined || needsHistograms(planned?.method ?? method) || Object.values(planned?.methodByTensor ?? {}).some(needsHistograms);
 
   const t0 = Date.now();
   const calibration = await calibrate(prepared.model, runner, imageFolderSource(files, spec, feeds, decode), {
     runBudget: budget,
     onProgress: progress('calibrating'),
-    plan: { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
-    collector: { histograms: method !== 'minmax' && method !== 'moving-average' },
+    plan: planned ?? { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
+    collector: { histograms },
     // Per-channel input means only when asked: one more reduction per Conv/Gemm input.
     channelMeans: options.biasCorrection,
   });
-  const result = quantizeModel(prepared.model, calibration.stats, options);
+  const source_ = (held: readonly string[]) => imageFolderSource(held, spec, feeds, decode);
+  const searched = auto
+    ? await runAuto({
+        prepared: prepared.model,
+        stats: calibration.stats,
+        options: { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
+        runner,
+        folder: values.calib,
+        used: files.length,
+        source: source_,
+        target: await autoTarget(auto, { runner, prepared: prepared.model, source: source_, budget }),
+        maxFp32: auto.maxFp32,
+        runBudget: budget,
+        onProgress: say,
+      })
+    : undefined;
+  const result = quantizeModel(prepared.model, calibration.stats, searched?.result.options ?? planned ?? options);
   const int8 = result.model;
   const bytes = encodeModel(int8);
   // Prove onnxruntime loads it before anything is written at OUT.
@@ -328,6 +368,7 @@ async function quantize(args: string[]): Promise<void> {
         sizes: { fp32: fp32Bytes, int8: bytes.length },
         ...r,
         fidelity: { ...fidelity.result, files: fidelity.files, heldOut: fidelity.heldOut },
+        ...(searched ? { auto: autoReport(searched) } : plan ? { plan: { file: values.plan, ...plan } } : {}),
         mapping: result.mapping,
       }
     : undefined;
@@ -343,6 +384,8 @@ async function quantize(args: string[]): Promise<void> {
       `bias correction: ${r.biasCorrection.corrected} biases corrected (${r.biasCorrection.added} added to layers without one)${skipped.length ? `; ${skipped.length} layers left as they were (${skipped.slice(0, 3).map((s) => `${s.node}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; ...' : ''})` : ''}`,
     );
   }
+  if (searched) for (const line of formatAuto(searched)) say(line);
+  if (plan) say(`plan: replayed ${quote(values.plan ?? '')}: method ${plan.method}${Object.keys(plan.methodByTensor).length ? ` (${Object.keys(plan.methodByTensor).length} tensors with their own)` : ''}, ${plan.keptUnits.length || plan.keepNodes.length} kept in FP32`);
   for (const line of formatFidelity(fidelity)) say(line);
   say(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} ${elemTypeName(i)}`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} ${elemTypeName(o)}`).join(', ')}`);
 }
@@ -443,6 +486,9 @@ function jsonNumbers(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** A tensor whose own Q/DQ leaves less than this SQNR is flagged in the per-layer table. */
+const LOCAL_ALERT_DB = 20;
+
 function formatComparison(r: ComparisonResult, perLayer: boolean): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : x > 0 ? 'inf' : String(x));
   const lines = [`${r.images} images`, 'outputs:'];
@@ -456,10 +502,15 @@ function formatComparison(r: ComparisonResult, perLayer: boolean): string {
   }
   if (!perLayer) lines.push('per layer: the INT8 model carries no Zeropoint tensor mapping (not written by Zeropoint), so layers are not compared.');
   else {
-    lines.push('per layer (graph order): SQNR dB, cosine, offset (share of the squared error that is a per-channel offset), op, tensor');
+    lines.push('per layer (graph order): accumulated SQNR dB (INT8 model vs FP32 model), local SQNR dB (the tensor\'s own Q/DQ on its FP32 values), cosine, offset (share of the squared error that is a per-channel offset), op, tensor');
     const worst = [...r.layers].sort((x, y) => x.sqnrDb - y.sqnrDb)[0];
+    // The first layer whose own grid costs much: where things start to go wrong.
+    const first = r.layers.find((l) => l.local && l.local.sqnrDb < LOCAL_ALERT_DB);
     const share = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '-').padStart(6);
-    for (const l of r.layers) lines.push(`  ${f(l.sqnrDb).padStart(7)}  ${f(l.cosine, 5)}  ${share(l.biasShare)}  ${l.opType.padEnd(18)} ${l.fp32}${l === worst ? '   <- worst' : ''}`);
+    for (const l of r.layers) {
+      const marks = [l === first ? `first local SQNR below ${LOCAL_ALERT_DB} dB` : '', l === worst ? 'worst' : '', l.window ? `in its readers' window [${f(l.window.min)}, ${f(l.window.max)}]` : ''].filter(Boolean);
+      lines.push(`  ${f(l.sqnrDb).padStart(7)}  ${(l.local ? f(l.local.sqnrDb) : '-').padStart(7)}  ${f(l.cosine, 5)}  ${share(l.biasShare)}  ${l.opType.padEnd(18)} ${l.fp32}${marks.length ? `   <- ${marks.join('; ')}` : ''}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

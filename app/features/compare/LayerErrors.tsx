@@ -85,8 +85,11 @@ export function LayerErrors() {
                 </th>
                 <th scope="col">Tensor</th>
                 <th scope="col">Op</th>
-                <th scope="col" className="num">
+                <th scope="col" className="num" title="Accumulated: the INT8 model's tensor against the FP32 model's">
                   SQNR
+                </th>
+                <th scope="col" className="num" title="Local: the tensor's own Q/DQ applied to its FP32 values (what its grid alone costs)">
+                  Local
                 </th>
                 <th scope="col" className="num">
                   Cosine
@@ -119,6 +122,7 @@ export function LayerErrors() {
                     ) : null}{' '}
                     {formatDb(l.sqnrDb)}
                   </td>
+                  <td className="num">{l.local ? formatDb(l.local.sqnrDb) : '–'}</td>
                   <td className="num">{formatNumber(l.cosine, 5)}</td>
                   <td className="num">{formatNumber(l.mse)}</td>
                   <td className="num">{Number.isFinite(l.biasShare) ? formatPercent(l.biasShare) : '–'}</td>

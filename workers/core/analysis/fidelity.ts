@@ -30,7 +30,7 @@ import { addPair, createErrorStats, summarize, type ErrorStats } from '../metric
 import { encodeModel } from '../onnx/encode';
 import { runnerTensorToFloat32 } from '../onnx/tensor';
 import type { Model } from '../onnx/types';
-import { runWithin, type Runner, type RunBudget, type RunnerTensor } from '../runner';
+import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
 
 export const DEFAULT_FIDELITY_THRESHOLD = 0.98;
 /** Held-out images the gate runs by default. */
@@ -256,45 +256,88 @@ function failuresOf(o: OutputFidelity, threshold: number, sliceThreshold: number
   return out;
 }
 
-/**
- * Runs both models on the source's first `images` items and judges each output. Outputs of the FP32
- * model the INT8 model lacks fail with 'bad-graph'; non-float outputs are reported as skipped.
- */
-export async function checkFidelity(fp32: Model, int8: Model, runner: Runner, source: CalibrationSource, options: FidelityOptions = {}): Promise<FidelityResult> {
-  const threshold = options.threshold ?? DEFAULT_FIDELITY_THRESHOLD;
-  const sliceThreshold = options.sliceThreshold ?? threshold;
-  for (const t of [threshold, sliceThreshold]) if (!(t > -1 && t <= 1)) throw new ZeropointError('bad-option', `The fidelity threshold ${t} must be a cosine in (-1, 1].`);
-  const total = Math.min(source.count, options.images ?? DEFAULT_FIDELITY_IMAGES);
-  if (total <= 0) throw new ZeropointError('no-images', 'The fidelity check has no images to run; add calibration images.');
-  const names = fp32.graph!.output.map((o) => o.name ?? '');
-  const int8Names = new Set(int8.graph!.output.map((o) => o.name ?? ''));
-  for (const name of names) {
-    if (!int8Names.has(name)) throw new ZeropointError('bad-graph', `The INT8 model has no output ${quote(name)}, which the FP32 model has.`, { subject: name });
-  }
-  const fpSession = await runner.createSession(encodeModel(fp32), { optimization: 'all' });
-  const qSession = await runner.createSession(encodeModel(int8), { optimization: 'all' });
-  const stats: OutputStats[] = names.map((name) => ({ name, dims: null, whole: createErrorStats(), slices: null, skipped: null }));
+/** FP32 outputs on a few held-out images, kept so that many candidate models can be judged against them. */
+export interface ReferenceSet {
+  /** The FP32 model's output names, in order. */
+  readonly names: readonly string[];
+  readonly labels: readonly string[];
+  readonly feeds: readonly Feeds[];
+  readonly outputs: ReadonlyArray<Record<string, RunnerTensor>>;
+}
+
+export interface ReferenceOptions {
+  /** The most images of the source to run (default 4); the first ones are taken. */
+  readonly images?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: { done: number; total: number }) => void;
+  readonly runBudget?: RunBudget;
+}
+
+/** Creates a session and runs `body`, releasing the session unless a run timed out (it may still be going on). */
+async function withSession<T>(runner: Runner, model: Model, body: (s: RunnerSession) => Promise<T>): Promise<T> {
+  const session = await runner.createSession(encodeModel(model), { optimization: 'all' });
   let timedOut = false;
   try {
-    for (let i = 0; i < total; i++) {
-      throwIfAborted(options.signal);
-      const feeds = await source.feeds(i);
-      const image = quote(source.label?.(i) ?? `#${i + 1}`);
-      const a = await runWithin(fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal }), options.runBudget, `Running the FP32 model on image ${image}`);
-      const b = await runWithin(qSession.run(adaptFeeds(int8, feeds), { signal: options.signal }), options.runBudget, `Running the INT8 model on image ${image}`);
-      for (const o of stats) addOutput(o, a[o.name], b[o.name]);
-      options.onProgress?.({ done: i + 1, total });
-    }
+    return await body(session);
   } catch (e) {
     timedOut = isZeropointError(e) && e.code === 'timeout';
     throw e;
   } finally {
-    // A run that timed out may still be going on inside the runtime: releasing its session then is unsafe.
-    if (!timedOut) {
-      await fpSession.release();
-      await qSession.release();
-    }
+    if (!timedOut) await session.release();
   }
+}
+
+/** Runs the FP32 model on the source's first `images` items and keeps the feeds and outputs. */
+export async function buildReference(fp32: Model, runner: Runner, source: CalibrationSource, options: ReferenceOptions = {}): Promise<ReferenceSet> {
+  const total = Math.min(source.count, options.images ?? DEFAULT_FIDELITY_IMAGES);
+  if (total <= 0) throw new ZeropointError('no-images', 'The fidelity check has no images to run; add calibration images.');
+  const names = fp32.graph!.output.map((o) => o.name ?? '');
+  const feeds: Feeds[] = [];
+  const outputs: Record<string, RunnerTensor>[] = [];
+  const labels: string[] = [];
+  await withSession(runner, fp32, async (session) => {
+    for (let i = 0; i < total; i++) {
+      throwIfAborted(options.signal);
+      const f = adaptFeeds(fp32, await source.feeds(i));
+      const label = source.label?.(i) ?? `#${i + 1}`;
+      outputs.push(await runWithin(session.run(f, { signal: options.signal }), options.runBudget, `Running the FP32 model on image ${quote(label)}`));
+      feeds.push(f);
+      labels.push(label);
+      options.onProgress?.({ done: i + 1, total });
+    }
+  });
+  return { names, labels, feeds, outputs };
+}
+
+export interface JudgeOptions {
+  /** Cosine below which an output or a slice fails (default 0.98). */
+  readonly threshold?: number;
+  /** Cosine below which a slice fails (default: `threshold`). */
+  readonly sliceThreshold?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: { done: number; total: number }) => void;
+  readonly runBudget?: RunBudget;
+}
+
+/** Runs a candidate (INT8, FP16, mixed) model on the reference images and judges each output against FP32. */
+export async function judgeAgainst(reference: ReferenceSet, candidate: Model, runner: Runner, options: JudgeOptions = {}): Promise<FidelityResult> {
+  const threshold = options.threshold ?? DEFAULT_FIDELITY_THRESHOLD;
+  const sliceThreshold = options.sliceThreshold ?? threshold;
+  for (const t of [threshold, sliceThreshold]) if (!(t > -1 && t <= 1)) throw new ZeropointError('bad-option', `The fidelity threshold ${t} must be a cosine in (-1, 1].`);
+  const candidateNames = new Set(candidate.graph!.output.map((o) => o.name ?? ''));
+  for (const name of reference.names) {
+    if (!candidateNames.has(name)) throw new ZeropointError('bad-graph', `The INT8 model has no output ${quote(name)}, which the FP32 model has.`, { subject: name });
+  }
+  const stats: OutputStats[] = reference.names.map((name) => ({ name, dims: null, whole: createErrorStats(), slices: null, skipped: null }));
+  const total = reference.feeds.length;
+  await withSession(runner, candidate, async (session) => {
+    for (let i = 0; i < total; i++) {
+      throwIfAborted(options.signal);
+      const b = await runWithin(session.run(adaptFeeds(candidate, reference.feeds[i]), { signal: options.signal }), options.runBudget, `Running the INT8 model on image ${quote(reference.labels[i])}`);
+      for (const o of stats) addOutput(o, reference.outputs[i][o.name], b[o.name]);
+      options.onProgress?.({ done: i + 1, total });
+    }
+  });
   const outputs: OutputFidelity[] = stats.map((o) => {
     const s = summarize(o.whole);
     return {
@@ -311,4 +354,43 @@ export async function checkFidelity(fp32: Model, int8: Model, runner: Runner, so
   });
   const failing = outputs.flatMap((o) => failuresOf(o, threshold, sliceThreshold));
   return { images: total, threshold, sliceThreshold, outputs, verdict: { pass: failing.length === 0, failing } };
+}
+
+/**
+ * One number for "how close to FP32": the lowest cosine over the compared outputs and their worst
+ * judged slices (what the gate judges). NaN counts as -1.
+ */
+export function agreementScore(result: FidelityResult): number {
+  let score = 1;
+  for (const o of result.outputs) {
+    if (o.skipped) continue;
+    score = Math.min(score, Number.isNaN(o.cosine) ? -1 : o.cosine);
+    const w = o.slices?.worst;
+    if (w) score = Math.min(score, Number.isNaN(w.cosine) ? -1 : w.cosine);
+  }
+  return score;
+}
+
+/** The lowest output SQNR in dB (skipped outputs aside). */
+export function minOutputSqnr(result: FidelityResult): number {
+  const values = result.outputs.filter((o) => !o.skipped).map((o) => (Number.isNaN(o.sqnrDb) ? -Infinity : o.sqnrDb));
+  return values.length ? Math.min(...values) : Infinity;
+}
+
+/**
+ * Runs both models on the source's first `images` items and judges each output. Outputs of the FP32
+ * model the INT8 model lacks fail with 'bad-graph'; non-float outputs are reported as skipped.
+ */
+export async function checkFidelity(fp32: Model, int8: Model, runner: Runner, source: CalibrationSource, options: FidelityOptions = {}): Promise<FidelityResult> {
+  const threshold = options.threshold ?? DEFAULT_FIDELITY_THRESHOLD;
+  const sliceThreshold = options.sliceThreshold ?? threshold;
+  for (const t of [threshold, sliceThreshold]) if (!(t > -1 && t <= 1)) throw new ZeropointError('bad-option', `The fidelity threshold ${t} must be a cosine in (-1, 1].`);
+  const names = fp32.graph!.output.map((o) => o.name ?? '');
+  const int8Names = new Set(int8.graph!.output.map((o) => o.name ?? ''));
+  for (const name of names) {
+    if (!int8Names.has(name)) throw new ZeropointError('bad-graph', `The INT8 model has no output ${quote(name)}, which the FP32 model has.`, { subject: name });
+  }
+  // Progress counts images judged (both models run on each).
+  const reference = await buildReference(fp32, runner, source, { images: options.images, signal: options.signal, runBudget: options.runBudget });
+  return judgeAgainst(reference, int8, runner, { threshold, sliceThreshold, signal: options.signal, runBudget: options.runBudget, onProgress: options.onProgress });
 }

@@ -32,3 +32,13 @@ export function checkJsonDepth(text: string, options: { source: string; maxDepth
     throw new ZeropointError('too-large', `${quote(options.source)} nests JSON arrays and objects ${depth} deep, more than the ${max} Zeropoint reads; a preprocessing spec is a flat object: fix the file.`, { subject: options.source });
   }
 }
+
+/** Parses a user's JSON file with its depth checked first; a syntax error names the file. */
+export function readJson(text: string, source: string): unknown {
+  checkJsonDepth(text, { source });
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ZeropointError('bad-option', `${quote(source)} is not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); fix the file.`, { subject: source });
+  }
+}

@@ -11,6 +11,7 @@ import { encodeModel } from '../onnx/encode';
 import { float32ToFloat16, runnerTensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Model } from '../onnx/types';
 import type { TensorMapping } from '../quant/rewrite';
+import { roundHalfToEven } from '../quant/params';
 import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerTensor } from '../runner';
 import { quote } from '../intake/names';
 import type { CalibrationSource } from '../calibration/calibrate';
@@ -34,6 +35,14 @@ export interface LayerComparison extends ErrorSummary {
   readonly fp32: string;
   readonly int8: string;
   readonly quantized: boolean;
+  /**
+   * Local error: the tensor's own Q/DQ applied to its FP32 values (what its grid alone costs, as
+   * onnxruntime's qdq_loss_debug measures it); null for a tensor with no Q/DQ. The summary fields
+   * above are the accumulated error (INT8 model against FP32 model).
+   */
+  readonly local: ErrorSummary | null;
+  /** The saturation window the errors were measured in (see TensorMapping.window). */
+  readonly window?: { readonly min: number; readonly max: number };
   /** Graph order position of the FP32 tensor's producer (for plotting in graph order). */
   readonly order: number;
   readonly opType: string;
@@ -47,7 +56,7 @@ export interface ComparisonResult {
   readonly agreement: AgreementSummary | null;
   readonly layers: readonly LayerComparison[];
   /** Raw mergeable statistics (for worker pools and error histograms). */
-  readonly raw: { outputs: Record<string, ErrorStats>; layers: Record<string, ErrorStats>; agreement: AgreementStats | null };
+  readonly raw: { outputs: Record<string, ErrorStats>; layers: Record<string, ErrorStats>; local: Record<string, ErrorStats>; agreement: AgreementStats | null };
 }
 
 export interface CompareOptions {
@@ -77,12 +86,15 @@ export interface CompareOptions {
 export function mappingFromModel(model: Model): TensorMapping[] | undefined {
   const entry = model.metadataProps?.find((p) => p.key === MAPPING_METADATA_KEY);
   if (!entry?.value) return undefined;
-  const rows = JSON.parse(entry.value) as Array<[string, string, string?, number?, number?, ('u8' | 's8')?]>;
-  return rows.map(([fp32, int8, quantized, scale, zeroPoint, type]) => ({ fp32, int8, quantized, scale, zeroPoint, type }));
+  const rows = JSON.parse(entry.value) as Array<[string, string, string?, number?, number?, ('u8' | 's8')?, [number, number]?]>;
+  return rows.map(([fp32, int8, quantized, scale, zeroPoint, type, window]) => ({ fp32, int8, quantized, scale, zeroPoint, type, ...(window ? { window: { min: window[0], max: window[1] } } : {}) }));
 }
 
 export function mappingToMetadata(mapping: readonly TensorMapping[]): { key: string; value: string } {
-  return { key: MAPPING_METADATA_KEY, value: JSON.stringify(mapping.map((m) => (m.quantized ? [m.fp32, m.int8, m.quantized, m.scale, m.zeroPoint, m.type] : [m.fp32, m.int8]))) };
+  return {
+    key: MAPPING_METADATA_KEY,
+    value: JSON.stringify(mapping.map((m) => (m.quantized ? [m.fp32, m.int8, m.quantized, m.scale, m.zeroPoint, m.type, ...(m.window ? [[m.window.min, m.window.max]] : [])] : [m.fp32, m.int8]))),
+  };
 }
 
 /** Converts float32 feeds to what a model's inputs declare (float16 models get float16 bits). */
@@ -102,6 +114,24 @@ function looksLikeClasses(t: RunnerTensor): boolean {
   return batch === 1 && n >= 2 && n <= 100_000 && t.dims.filter((d) => d > 1).length === 1;
 }
 
+function clampTo(values: Float32Array, w: { min: number; max: number }): Float32Array {
+  return Float32Array.from(values, (v) => (v < w.min ? w.min : v > w.max ? w.max : v));
+}
+
+/** The tensor's own Q/DQ (ONNX rounding: half to even) applied to its FP32 values. */
+export function fakeQuantize(values: Float32Array, m: Pick<TensorMapping, 'scale' | 'zeroPoint' | 'type'>): Float32Array {
+  // float32 arithmetic, as onnxruntime's QuantizeLinear divides.
+  const scale = Math.fround(m.scale!);
+  const zp = m.zeroPoint ?? 0;
+  const [lo, hi] = m.type === 's8' ? [-128, 127] : [0, 255];
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const q = Math.min(hi, Math.max(lo, roundHalfToEven(Math.fround(values[i] / scale)) + zp));
+    out[i] = scale * (q - zp);
+  }
+  return out;
+}
+
 export async function compareModels(fp32: Model, int8: Model, runner: Runner, source: CalibrationSource, options: CompareOptions = {}): Promise<ComparisonResult> {
   const mapping = (options.mapping ?? []).filter((m) => !options.layers || options.layers.includes(m.fp32));
   const fp32Index = indexGraph(fp32.graph!);
@@ -117,6 +147,7 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
   const qSession = await runner.createSession(encodeModel(augmentModel(int8, usable.map((m) => m.int8))), { optimization: 'all' });
   const outputs: Record<string, ErrorStats> = Object.fromEntries(outputNames.map((n) => [n, createErrorStats({ histogramBins: options.histogramBins })]));
   const layers: Record<string, ErrorStats> = Object.fromEntries(usable.map((m) => [m.fp32, createErrorStats({ histogramBins: options.histogramBins })]));
+  const local: Record<string, ErrorStats> = Object.fromEntries(usable.filter((m) => m.scale !== undefined).map((m) => [m.fp32, createErrorStats()]));
   let agreement: AgreementStats | null = null;
   let timedOut = false;
   try {
@@ -136,10 +167,13 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
         const x = a[m.fp32];
         const y = b[m.int8];
         if (x && y && x.data.length === y.data.length && x.type !== 'int64' && y.type !== 'int64') {
-          const fx = runnerTensorToFloat32(x);
+          const raw = runnerTensorToFloat32(x);
+          // In a saturation window, values past it are what the readers see at its edge.
+          const fx = m.window ? clampTo(raw, m.window) : raw;
           const fy = runnerTensorToFloat32(y);
           addPair(layers[m.fp32], fx, fy);
           addChannelErrors(layers[m.fp32], fx, fy, x.dims);
+          if (local[m.fp32]) addPair(local[m.fp32], fx, fakeQuantize(raw, m));
           options.onLayerValues?.(m.fp32, fx, fy);
         }
       }
@@ -166,7 +200,17 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
     .filter((m) => layers[m.fp32].count > 0)
     .map((m) => {
       const p = fp32Index.producer.get(m.fp32)!;
-      return { fp32: m.fp32, int8: m.int8, quantized: m.quantized !== undefined, order: position.get(p.index) ?? p.index, opType: p.node.opType ?? '', node: p.node.name ?? '', ...summarize(layers[m.fp32]) };
+      return {
+        fp32: m.fp32,
+        int8: m.int8,
+        quantized: m.quantized !== undefined,
+        order: position.get(p.index) ?? p.index,
+        opType: p.node.opType ?? '',
+        node: p.node.name ?? '',
+        ...summarize(layers[m.fp32]),
+        local: local[m.fp32] && local[m.fp32].count > 0 ? summarize(local[m.fp32]) : null,
+        ...(m.window ? { window: m.window } : {}),
+      };
     })
     .sort((x, y) => x.order - y.order);
   return {
@@ -174,6 +218,6 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
     outputs: outputNames.map((name) => ({ name, ...summarize(outputs[name]) })),
     agreement: agreement ? summarizeAgreement(agreement) : null,
     layers: layerRows,
-    raw: { outputs, layers, agreement },
+    raw: { outputs, layers, local, agreement },
   };
 }

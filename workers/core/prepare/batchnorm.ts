@@ -15,11 +15,8 @@
  * original. Against the original run node by node (optimizations off) the outputs move by float32
  * rounding, as they do under onnxruntime's own fusion.
  *
- * Where the output channel sits in W:
- *   Conv           W [M, C/g, k...]       channel o = W[o, ...]
- *   ConvTranspose  W [C, M/g, k...]       channel o = g_i · (M/g) + j for W[i, j, ...], g_i = floor(i / (C/g))
- *   Gemm           B [K, N] (transB [N, K]), Y = α·A·B + β_g·C: column (row) n scaled by s[n],
- *                  C' = (β_g·C - μ)·s + β and beta = 1; C may be absent, a scalar, [N] or [1, N]
+ * Where the output channel sits in W: ../graph/channels.ts. Gemm: Y = α·A·B + β_g·C, column (row) n
+ * of B scaled by s[n], C' = (β_g·C - μ)·s + β and beta = 1; C may be absent, a scalar, [N] or [1, N]
  *
  * Folded only when t is read by the BN alone (and is no graph output), the BN runs in inference mode
  * (no training_mode, spatial=1) with its extra outputs unused, and W, b and the four BN parameters are
@@ -29,6 +26,7 @@
 import { attrFloat, attrInt, withoutAttrs } from '../onnx/attributes';
 import { makeTensor, numel, tensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Model, type Node, type TensorProto } from '../onnx/types';
+import { outputChannelsOf, scaleOutputChannels } from '../graph/channels';
 import { nodeLabel } from '../graph/graph';
 import { GraphEdit } from './edit';
 
@@ -53,38 +51,7 @@ function floats(t: TensorProto | undefined, length?: number): Float32Array | und
 /** W with each output channel scaled, for the producer's weight layout; undefined when W does not fit. */
 function scaledWeight(p: Node, w: TensorProto, s: Float32Array): Float32Array | undefined {
   const values = floats(w);
-  if (!values) return undefined;
-  const out = new Float32Array(values.length);
-  const c = s.length;
-  const d = w.dims;
-  if (p.opType === 'Conv') {
-    if (d.length < 3 || d[0] !== c) return undefined;
-    const per = values.length / c;
-    for (let i = 0; i < values.length; i++) out[i] = values[i] * s[Math.floor(i / per)];
-    return out;
-  }
-  if (p.opType === 'ConvTranspose') {
-    const g = attrInt(p, 'group', 1);
-    if (d.length < 3 || d[1] * g !== c || d[0] % g !== 0) return undefined;
-    const [cin, mg] = d;
-    const kk = numel(d.slice(2));
-    for (let i = 0; i < cin; i++) {
-      const group = Math.floor(i / (cin / g));
-      for (let j = 0; j < mg; j++) {
-        const f = s[group * mg + j];
-        const base = (i * mg + j) * kk;
-        for (let k = 0; k < kk; k++) out[base + k] = values[base + k] * f;
-      }
-    }
-    return out;
-  }
-  // Gemm
-  if (d.length !== 2) return undefined;
-  const transB = attrInt(p, 'transB', 0) === 1;
-  const [rows, cols] = d;
-  if ((transB ? rows : cols) !== c) return undefined;
-  for (let i = 0; i < values.length; i++) out[i] = values[i] * s[transB ? Math.floor(i / cols) : i % cols];
-  return out;
+  return values ? scaleOutputChannels(p, values, w.dims, s) : undefined;
 }
 
 /**
@@ -124,7 +91,7 @@ export function foldBatchNorms(model: Model): BatchNormFoldResult {
     const wName = p.input[1];
     const w = edit.constant(wName);
     if (!w) return;
-    const channels = p.opType === 'Conv' ? w.dims[0] : p.opType === 'ConvTranspose' ? w.dims[1] * attrInt(p, 'group', 1) : attrInt(p, 'transB', 0) === 1 ? w.dims[0] : w.dims[1];
+    const channels = outputChannelsOf(p, w.dims);
     if (!channels) return;
     const [gamma, beta, mean, variance] = bn.input.slice(1).map((n) => floats(edit.constant(n), channels));
     if (!gamma || !beta || !mean || !variance) return;

@@ -8,6 +8,8 @@ import { computeQuantParams, withSubject, type QuantParams } from './params';
 import { quote } from '../intake/names';
 import { quantizerFor } from './registry';
 import { saturationOf } from './saturation';
+import { affineFoldOf, type AffineFoldCandidate } from './affine';
+import { CHANNEL_LAYERS } from '../graph/channels';
 
 export type ActivationType = 'u8' | 's8';
 
@@ -33,6 +35,8 @@ export interface MarkContext {
   shareParams(output: string, input: string): void;
   /** Removes a Relu/Clip after a quantized op by letting the Q clamp; true when done. */
   tryFoldIntoProducer(node: Node): boolean;
+  /** Folds a per-channel constant Mul/Add/Sub into the quantized layer before it (affine.ts); true when done. */
+  tryFoldAffineIntoLayer(node: Node): boolean;
 }
 
 export interface PlanOptions {
@@ -72,8 +76,11 @@ export interface QuantPlan {
   readonly weights: ReadonlyMap<string, WeightMark>;
   /** Bias input of a node, by node index. */
   readonly biases: ReadonlyMap<number, { name: string; input: string; weight: string }>;
-  /** Removed activation nodes: producer output `from` is replaced by the activation's output `to`. */
-  readonly folds: ReadonlyArray<{ readonly nodeIndex: number; readonly from: string; readonly to: string }>;
+  /**
+   * Removed nodes, in order: the node writing `from` writes `to` instead. A Relu/Clip folded into the
+   * Q after its producer, or (with `affine`) a per-channel Mul/Add/Sub folded into a layer's weight and bias.
+   */
+  readonly folds: readonly Fold[];
   readonly decisions: readonly NodeDecision[];
   /**
    * Tensors a quantizer marked that the plan leaves float, and why (data): outputs no quantized
@@ -114,6 +121,13 @@ export function firstAndLastLayers(index: GraphIndex, order: readonly number[]):
   return keep;
 }
 
+export interface Fold {
+  readonly nodeIndex: number;
+  readonly from: string;
+  readonly to: string;
+  readonly affine?: AffineFoldCandidate;
+}
+
 export interface PlanInputs {
   /** The calibrated range of a float tensor, for the chosen method; undefined when never observed. */
   readonly rangeOf: (name: string) => { min: number; max: number } | undefined;
@@ -129,7 +143,9 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
   const shared = new Map<string, string>();
   const weights = new Map<string, WeightMark>();
   const biases = new Map<number, { name: string; input: string; weight: string }>();
-  const folds: { nodeIndex: number; from: string; to: string }[] = [];
+  const folds: Fold[] = [];
+  // The quantized layer whose own output a tensor is, once affine folds moved it past a Mul/Add.
+  const layerOf = new Map<string, number>();
   const quantizedNodes = new Set<number>();
   const decisions: NodeDecision[] = [];
   let current = -1;
@@ -173,6 +189,23 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
       folds.push({ nodeIndex: current, from: x, to: y });
       return true;
     },
+    tryFoldAffineIntoLayer: (node) => {
+      const fold = affineFoldOf(index, node, (x) => {
+        if (!ownOutput.has(x)) return undefined;
+        const own = layerOf.get(x);
+        if (own !== undefined) return own;
+        const p = index.producer.get(x);
+        return p && quantizedNodes.has(p.index) && CHANNEL_LAYERS.has(p.node.opType ?? '') ? p.index : undefined;
+      });
+      if (!fold) return false;
+      marked.delete(fold.from);
+      ownOutput.delete(fold.from);
+      marked.add(fold.to);
+      ownOutput.add(fold.to);
+      layerOf.set(fold.to, fold.layer);
+      folds.push({ nodeIndex: current, from: fold.from, to: fold.to, affine: fold });
+      return true;
+    },
   };
 
   const keepFirstLast = options.keepFirstAndLast ? firstAndLastLayers(index, order) : new Set<number>();
@@ -202,7 +235,7 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
   // output; the input of an op kept in FP32). A folded Relu/Clip output keeps its Q (the Q is the Relu),
   // and a tensor others share parameters with keeps them.
   const floatTensors: { name: string; reason: string }[] = [];
-  const foldTargets = new Set(folds.map((f) => f.to));
+  const foldTargets = new Set(folds.filter((f) => !f.affine).map((f) => f.to));
   const sharedRoots = new Set(shared.values());
   for (const name of [...marked]) {
     if (foldTargets.has(name) || sharedRoots.has(name)) continue;

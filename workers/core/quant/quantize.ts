@@ -109,6 +109,11 @@ export interface QuantizeOptions {
    * 21.1 dB sum-preserving alone).
    */
   readonly weightRounding?: 'nearest' | 'sum-preserving';
+  /**
+   * A range method per tensor (by the name whose range sets the parameters), overriding `method` for
+   * those tensors: what `--auto` chose (analysis/auto.ts), replayed from a plan file.
+   */
+  readonly methodByTensor?: Readonly<Record<string, RangeMethod>>;
 }
 
 export const DEFAULT_QUANTIZE_OPTIONS: QuantizeOptions = {
@@ -165,6 +170,27 @@ export function rangeOptionsFor(options: QuantizeOptions): Parameters<typeof com
   }
 }
 
+/**
+ * Ranges memoized per statistics object and method: a search (--auto, sensitivity) quantizes the same
+ * statistics hundreds of times, and the Entropy and MSE searches cost milliseconds per tensor.
+ */
+const rangeCache = new WeakMap<object, Map<string, CalibrationRange>>();
+function cachedRange(stats: NonNullable<ReturnType<typeof getTensorStats>>, options: Parameters<typeof computeRange>[1]): CalibrationRange {
+  // The count and extremes are in the key: statistics still being filled never hit a stale range.
+  const key = `${stats.count}|${stats.min}|${stats.max}|${JSON.stringify(options)}`;
+  let byKey = rangeCache.get(stats);
+  if (!byKey) {
+    byKey = new Map();
+    rangeCache.set(stats, byKey);
+  }
+  let r = byKey.get(key);
+  if (!r) {
+    r = computeRange(stats, options);
+    byKey.set(key, r);
+  }
+  return r;
+}
+
 export function quantizeModel(prepared: Model, stats: CalibrationStats, partial: Partial<QuantizeOptions> = {}): QuantizeResult {
   const options: QuantizeOptions = { ...DEFAULT_QUANTIZE_OPTIONS, ...partial };
   if (defaultOpset(prepared) < MIN_QDQ_OPSET) {
@@ -175,7 +201,8 @@ export function quantizeModel(prepared: Model, stats: CalibrationStats, partial:
   const rangeOf = (name: string) => {
     if (!ranges.has(name)) {
       const s = getTensorStats(stats, name);
-      ranges.set(name, s && s.count > 0 ? computeRange(s, rangeOptions) : null);
+      const own = options.methodByTensor?.[name];
+      ranges.set(name, s && s.count > 0 ? cachedRange(s, own ? rangeOptionsFor({ ...options, method: own }) : rangeOptions) : null);
     }
     return ranges.get(name) ?? undefined;
   };

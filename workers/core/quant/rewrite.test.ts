@@ -202,3 +202,58 @@ describe('calibrating only what the plan needs', () => {
     expect(b.activations.map((x) => [x.name, x.scale, x.zeroPoint])).toEqual(a.activations.map((x) => [x.name, x.scale, x.zeroPoint]));
   });
 });
+
+describe('affine folds (affine.ts)', () => {
+  /** Paddle-style: Conv (no bias) -> Mul(scale [1,8,1,1]) -> Add(shift [1,8,1,1]) -> Relu -> Conv -> Sub([8,1,1]) -> Add(y). */
+  function paddleBlock(): Model {
+    return buildModel({
+      opset: 13,
+      nodes: [
+        node('Conv', ['x', 'w1'], ['c1']),
+        node('Mul', ['c1', 'scale'], ['m1']),
+        node('Add', ['shift', 'm1'], ['a1']),
+        node('Relu', ['a1'], ['r1']),
+        node('Conv', ['r1', 'w2', 'b2'], ['c2']),
+        node('Sub', ['c2', 'off'], ['s2']),
+        node('GlobalAveragePool', ['s2'], ['g']),
+        node('Flatten', ['g'], ['y']),
+      ],
+      initializers: [
+        floatTensor('w1', [8, 3, 3, 3], () => gauss() * 0.3),
+        floatTensor('scale', [1, 8, 1, 1], (i) => 0.05 + 3 * (i % 3)),
+        floatTensor('shift', [1, 8, 1, 1], () => gauss()),
+        floatTensor('w2', [8, 8, 1, 1], () => gauss() * 0.3),
+        floatTensor('b2', [8], () => gauss() * 0.1),
+        floatTensor('off', [8, 1, 1], () => gauss()),
+      ],
+      inputs: [valueInfo('x', [1, 3, 16, 16])],
+      outputs: [valueInfo('y', [1, 8])],
+    });
+  }
+
+  it('folds per-channel Mul, Add and Sub into the Conv before them; the Q clamps the Relu; onnxruntime runs two QLinearConv', async () => {
+    const fp32 = paddleBlock();
+    const { int8, report } = await quantized(fp32);
+    const g = int8.graph!;
+    expect(g.node.filter((n) => ['Mul', 'Add', 'Sub', 'Relu'].includes(n.opType ?? ''))).toEqual([]);
+    expect(report.nodes.filter((n) => ['Mul', 'Add', 'Sub'].includes(n.opType)).every((n) => n.quantized)).toBe(true);
+    // The first Conv got a bias (the shift) and writes the Relu's output name through its Q/DQ.
+    const c1 = g.node.find((n) => n.opType === 'Conv' && n.input[0].startsWith('x_'))!;
+    expect(c1.output).toEqual(['r1']);
+    expect(c1.input).toHaveLength(3);
+    const ops = await optimizedOps(int8);
+    expect(ops.QLinearConv).toBe(2);
+    const source = randomImages(8);
+    const [a, b] = [await outputs(fp32, source, 8), await outputs(int8, source, 8)];
+    for (let i = 0; i < 8; i++) expect(cosine(a[i], b[i])).toBeGreaterThan(0.995);
+  });
+
+  it('leaves a constant that varies along a spatial axis as an Add', async () => {
+    const m = paddleBlock();
+    const graph = m.graph!;
+    const wide = { ...m, graph: { ...graph, initializer: graph.initializer.map((t) => (t.name === 'shift' ? floatTensor('shift', [1, 1, 1, 14], () => gauss()) : t)) } };
+    const { int8 } = await quantized(wide);
+    expect(int8.graph!.node.some((n) => n.opType === 'Add')).toBe(true);
+  });
+});
+

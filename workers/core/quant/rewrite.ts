@@ -7,9 +7,25 @@
  *   becomes
  *   <Producer> --T--> QuantizeLinear --T_QuantizeLinear_Output--> DequantizeLinear --T_DequantizeLinear_Output--> <Consumers>
  *
- * When T is a graph output, its name must stay the model's output name and type:
+ * Only the consumers that are quantized read the DQ output. A node kept in FP32 reads and writes float
+ * tensors; a Q/DQ pair may still feed its quantized neighbours (onnxruntime's DedicatedQDQPair):
  *
- *   <Producer> --T_fp--> Q --> DQ --T--> (graph output, and any consumers)
+ *   both neighbours quantized        one (the consumer)               none
+ *
+ *   <A> --T--> Q -> DQ --> <B>        <A> --T--> Q -> DQ --> <B>        <A> --T--> <K> --U--> <C>
+ *          |                          <K> --U--> Q -> DQ --> <C>        (no Q/DQ: nothing quantized reads T or U)
+ *          +--------> <K> --U--> Q -> DQ --> <C>
+ *
+ *   (A, B, C quantized; K kept in FP32 reads T itself, never its rounded copy, and writes float U;
+ *   U gets a Q/DQ because the quantized C reads it.)
+ *
+ * A graph output keeps its name, type and float value; its quantized consumers read the DQ output:
+ *
+ *   <Producer> --T--> (graph output)
+ *              +----> Q --> DQ --T_DequantizeLinear_Output--> <quantized consumers>
+ *
+ * A folded Relu/Clip output (below) is the one exception: the Q is the activation, so every reader,
+ * the graph output included, takes the DQ output (the producer writes T_before_QuantizeLinear).
  *
  * Weight W (constant) and bias B of a node:
  *
@@ -27,27 +43,21 @@ import { ZeropointError } from '../errors';
 import { nameAllocator, nodeLabel } from '../graph/graph';
 import { quote } from '../intake/names';
 import { attrInt, attrInts, intAttr } from '../onnx/attributes';
-import { makeTensor, numel, tensorToFloat32 } from '../onnx/tensor';
+import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Graph, type Node, type TensorProto } from '../onnx/types';
 import {
-  computePerChannelParams,
-  computeQuantParams,
   dequantize,
   dequantizePerAxis,
-  quantize,
   quantizeBias,
   withSubject,
-  quantizePerAxis,
-  qRange,
   type QuantType,
 } from './params';
 import { inputChannels, outputChannels, weightErrorShift, type CorrectionLayout } from './bias-correction';
 import type { ActivationType, QuantPlan } from './plan';
-import { preserveGroupSums, roundingGroups } from './sum-rounding';
+import { composeAffine, foldedBias, type AffineFoldCandidate } from './affine';
+import { outputChannelsOf, scaleOutputChannels } from '../graph/channels';
+import { floatValuesOf, quantizeWeight } from './weights';
 
-function axisLayoutOf(dims: readonly number[], axis: number): { inner: number; channels: number } {
-  return { inner: dims.slice(axis + 1).reduce((a, b) => a * b, 1), channels: dims[axis] };
-}
 
 /** How an FP32 tensor can be found in the INT8 model (for per-layer comparison; no name parsing). */
 export interface TensorMapping {
@@ -60,6 +70,12 @@ export interface TensorMapping {
   readonly scale?: number;
   readonly zeroPoint?: number;
   readonly type?: QuantType;
+  /**
+   * For a tensor whose grid the saturation rule narrowed (saturation.ts): the interval its readers
+   * are not flat in. Values outside it give the same result at its edge, so errors are measured on
+   * the tensor clamped to it.
+   */
+  readonly window?: { readonly min: number; readonly max: number };
 }
 
 export interface WeightReport {
@@ -126,33 +142,7 @@ function zeroPointTensor(name: string, type: QuantType, values: ArrayLike<number
   return type === 'u8' ? makeTensor(name, QTYPE.u8, dims, Uint8Array.from(values)) : makeTensor(name, QTYPE.s8, dims, Int8Array.from(values));
 }
 
-/** Min and max of each slice along `axis` (-1: of the whole tensor). */
-export function channelMinMax(values: Float32Array, dims: readonly number[], axis: number): { min: number[]; max: number[] } {
-  if (axis < 0) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return { min: [lo], max: [hi] };
-  }
-  const channels = dims[axis];
-  const inner = numel(dims.slice(axis + 1));
-  const outer = numel(dims.slice(0, axis));
-  const min = new Array<number>(channels).fill(Infinity);
-  const max = new Array<number>(channels).fill(-Infinity);
-  for (let o = 0; o < outer; o++)
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      for (let i = base; i < base + inner; i++) {
-        const v = values[i];
-        if (v < min[c]) min[c] = v;
-        if (v > max[c]) max[c] = v;
-      }
-    }
-  return { min, max };
-}
+export { channelMinMax } from './weights';
 
 /** How a node's weight maps output channels to input channels, for bias correction. */
 function correctionLayout(node: Node): CorrectionLayout | undefined {
@@ -189,20 +179,39 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     domain: '',
   });
 
-  // 1. Folded activations: the producer writes the activation's output; the activation node goes.
+  // 1. Folds: the node writing `from` writes `to`, and the folded node goes (a chain of folds follows
+  //    its writer: Conv -> Mul -> Add -> Relu leaves the Conv writing the Relu's output).
   const removed = new Set<number>();
+  const writer = new Map<string, number>();
+  source.node.forEach((n, i) => n.output.forEach((o) => o && writer.set(o, i)));
   for (const fold of plan.folds) {
     removed.add(fold.nodeIndex);
-    const p = plan.index.producer.get(fold.from);
-    if (!p) throw new Error(`internal: folded tensor '${fold.from}' has no producer`);
-    nodes[p.index].output[p.outputIndex] = fold.to;
+    const w = writer.get(fold.from);
+    if (w === undefined) throw new Error(`internal: folded tensor '${fold.from}' has no producer`);
+    nodes[w].output = nodes[w].output.map((o) => (o === fold.from ? fold.to : o));
+    writer.set(fold.to, w);
   }
+  // Affine folds (affine.ts) per layer, composed in order: the weight is scaled before it is
+  // quantized, the bias becomes b·scale + shift.
+  const layerFolds = new Map<number, AffineFoldCandidate[]>();
+  for (const f of plan.folds) if (f.affine) layerFolds.set(f.affine.layer, [...(layerFolds.get(f.affine.layer) ?? []), f.affine]);
+  const layerAffine = new Map([...layerFolds].map(([i, folds]) => [i, composeAffine(folds)] as const));
+  const affineOfWeight = new Map([...layerAffine].map(([i, affine]) => [source.node[i].input[1], { layer: i, affine }] as const));
+  const scaledWeightValues = (name: string, values: Float32Array, dims: readonly number[]): Float32Array => {
+    const fa = affineOfWeight.get(name);
+    if (!fa?.affine.scale) return values;
+    const scaled = scaleOutputChannels(source.node[fa.layer], values, dims, fa.affine.scale);
+    if (!scaled) throw new Error(`internal: weight '${name}' does not fit its layer's folded scale`);
+    return scaled;
+  };
   const producerIndex = new Map<string, number>();
   nodes.forEach((n, i) => !removed.has(i) && n.output.forEach((o) => producerIndex.set(o, i)));
 
-  const replaceInput = (from: string, to: string, only?: number) => {
+  // Nodes kept in FP32 read float tensors; only quantized nodes are rewired to DQ outputs.
+  const quantizedNodes = new Set(plan.decisions.filter((d) => d.quantized).map((d) => d.index));
+  const replaceInput = (from: string, to: string, options: { everyReader?: boolean } = {}) => {
     nodes.forEach((n, i) => {
-      if (removed.has(i) || (only !== undefined && i !== only)) return;
+      if (removed.has(i) || (!options.everyReader && !quantizedNodes.has(i))) return;
       n.input = n.input.map((s) => (s === from ? to : s));
     });
   };
@@ -213,38 +222,26 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
   for (const [name, mark] of plan.weights) {
     const tensor = plan.index.initializers.get(name) ?? plan.index.constants.get(name);
     if (!tensor) continue;
-    const values = tensorToFloat32(tensor);
     const dims = tensor.dims;
+    const values = scaledWeightValues(name, floatValuesOf(tensor), dims);
     const perAxis = mark.axis >= 0 && dims.length > 0;
     // Weights: s8 symmetric by default (zero-point 0, so onnxruntime skips the zero-point term);
     // u8 weights are asymmetric like ORT's QUInt8 weight type.
     const weightType = options.weightType ?? 's8';
     const type: QuantType = mark.asActivation ? options.activationType : weightType;
     const symmetric = mark.asActivation ? options.activationSymmetric : weightType === 's8';
-    let q: Int8Array | Uint8Array;
-    let scales: Float32Array;
-    let zeroPoints: ArrayLike<number>;
-    const mm = channelMinMax(values, dims, perAxis ? mark.axis : -1);
     const users = (plan.index.consumers.get(name) ?? []).map((c) => quote(nodeLabel(c.node, c.index)));
     const subject = `Weight ${quote(name)}${users.length ? ` of node ${users.slice(0, 2).join(', ')}` : ''}`;
-    if (perAxis) {
-      const p = withSubject(subject, () => computePerChannelParams(values, dims, mark.axis, { type, symmetric, reduceRange: options.reduceRange }));
-      q = quantizePerAxis(values, dims, p.axis, p);
-      scales = p.scales;
-      zeroPoints = p.zeroPoints;
-      const groups = !mark.asActivation && (options.weightRounding ?? 'sum-preserving') === 'sum-preserving' ? roundingGroups(dims, p.axis) : undefined;
-      if (groups) {
-        const { inner, channels } = axisLayoutOf(dims, p.axis);
-        const { qmin, qmax } = qRange(type, { symmetric, reduceRange: options.reduceRange });
-        const ch = (i: number) => Math.floor(i / inner) % channels;
-        preserveGroupSums(values, q, groups, (i) => p.scales[ch(i)], (i) => p.zeroPoints[ch(i)], qmin, qmax);
-      }
-    } else {
-      const p = withSubject(subject, () => computeQuantParams({ min: mm.min[0], max: mm.max[0] }, { type, symmetric, reduceRange: options.reduceRange }));
-      q = quantize(values, p);
-      scales = new Float32Array([p.scale]);
-      zeroPoints = [p.zeroPoint];
-    }
+    const fold = affineOfWeight.get(name);
+    const { q, scales, zeroPoints, mm } = quantizeWeight(tensor, values, {
+      axis: perAxis ? mark.axis : -1,
+      type,
+      symmetric,
+      reduceRange: options.reduceRange,
+      sumPreserving: !mark.asActivation && (options.weightRounding ?? 'sum-preserving') === 'sum-preserving',
+      subject,
+      variant: fold?.affine.scale ? `scaled by the folds of node ${fold.layer}: ${layerFolds.get(fold.layer)!.map((f) => f.to).join(',')}` : '',
+    });
     const qName = fresh(`${name}_quantized`);
     const sName = fresh(`${name}_scale`);
     const zName = fresh(`${name}_zero_point`);
@@ -279,6 +276,12 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
       else targets.push({ nodeIndex: i, input: x, weight: w });
     }
   }
+  // A folded layer without a bias gets one for its shift.
+  for (const [i, affine] of layerAffine) {
+    const [x, w, b] = source.node[i].input;
+    if (!b && affine.shift && !targets.some((t) => t.nodeIndex === i)) targets.push({ nodeIndex: i, input: x, weight: w });
+  }
+  const biasDone = new Set<number>();
   for (const b of targets) {
     const node = nodes[b.nodeIndex];
     const label = nodeLabel(node, b.nodeIndex);
@@ -288,7 +291,8 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     if ((b.name && !tensor) || !act || !w) continue;
     const layout = correctionLayout(node);
     const outChannels = layout ? outputChannels(w.dims, layout) : 0;
-    let bias = tensor ? tensorToFloat32(tensor) : new Float32Array(outChannels);
+    const affine = layerAffine.get(b.nodeIndex);
+    let bias = (affine && foldedBias(tensor ? tensorToFloat32(tensor) : undefined, affine, outChannels)) || (tensor ? tensorToFloat32(tensor) : new Float32Array(outChannels));
     if (w.perAxis && w.scales.length !== bias.length) {
       // Grouped layouts the bias cannot follow: keep float.
       if (options.biasCorrection) skips.push({ node: label, reason: `its ${w.scales.length} weight scales do not line up with its ${bias.length} bias values` });
@@ -305,7 +309,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
         bias = Float32Array.from(bias, (v, c) => v - shift![c]);
       }
     }
-    if (!b.name && !shift) continue; // nothing to add
+    if (!b.name && !shift && !affine?.shift) continue; // nothing to add
     const base = b.name ?? `${label}_bias`;
     const wScales = w.perAxis ? w.scales : w.scales[0];
     const qb = withSubject(`Bias ${quote(base)} of node ${quote(label)}`, () => quantizeBias(bias, act.params.scale, wScales));
@@ -319,6 +323,21 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     else node.input = [node.input[0], node.input[1], dqOut];
     biasReports.push({ name: base, node: label, saturated: qb.saturated.length, ...(shift ? { shift: Array.from(shift) } : {}), ...(b.name ? {} : { added: true }) });
     if (b.name) removedInitializers.add(b.name);
+    biasDone.add(b.nodeIndex);
+  }
+  // A folded layer whose bias stays float still needs b·scale + shift (a float bias the INT8 path did not take).
+  for (const [i, affine] of layerAffine) {
+    if (biasDone.has(i)) continue;
+    const n = nodes[i];
+    const bName = source.node[i].input[2];
+    const t = bName ? (plan.index.initializers.get(bName) ?? plan.index.constants.get(bName)) : undefined;
+    const w = plan.index.initializers.get(source.node[i].input[1]) ?? plan.index.constants.get(source.node[i].input[1]);
+    const bias = foldedBias(t ? tensorToFloat32(t) : undefined, affine, w ? outputChannelsOf(source.node[i], w.dims) : 0);
+    if (!bias) continue;
+    const name = fresh(`${bName || `${nodeLabel(n, i)}_bias`}_folded`);
+    initializers.push(makeTensor(name, DataType.FLOAT, [bias.length], bias));
+    n.input = [n.input[0], n.input[1], name];
+    if (bName) removedInitializers.add(bName);
   }
   // Another node may still read a float weight or bias; keep it then.
   for (const name of [...removedInitializers]) {
@@ -327,6 +346,7 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
 
   // 4. Activations: a Q/DQ pair after the producer (or at the head for graph inputs).
   const mapping: TensorMapping[] = [];
+  const foldTargets = new Set(plan.folds.map((f) => f.to));
   const actNames = [...plan.activations.keys()].sort((a, b) => (producerIndex.get(a) ?? -1) - (producerIndex.get(b) ?? -1));
   for (const name of actNames) {
     const act = plan.activations.get(name)!;
@@ -339,15 +359,17 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
     const producer = producerIndex.get(name);
     let qIn = name;
     let dqOut: string;
-    if (graphOutputs.has(name)) {
+    if (graphOutputs.has(name) && foldTargets.has(name)) {
+      // The Q is the folded Relu/Clip: the producer writes the pre-activation value under a new name
+      // and the DQ writes the output's name, which every reader (and the graph) takes.
       if (producer === undefined) continue; // an input passed straight through to an output: leave it
       qIn = fresh(`${name}_before_QuantizeLinear`);
       const p = nodes[producer];
       p.output = p.output.map((o) => (o === name ? qIn : o));
-      dqOut = name; // consumers keep reading `name`, now the DQ output
+      dqOut = name;
     } else {
       dqOut = fresh(`${name}_DequantizeLinear_Output`);
-      replaceInput(name, dqOut);
+      replaceInput(name, dqOut, { everyReader: foldTargets.has(name) });
     }
     const q = newNode('QuantizeLinear', [qIn, sName, zName], [qOut], `${name}_QuantizeLinear`);
     const dq = newNode('DequantizeLinear', [qOut, sName, zName], [dqOut], `${name}_DequantizeLinear`);
@@ -357,12 +379,22 @@ export function rewriteToQdq(plan: QuantPlan, options: RewriteOptions): RewriteR
       list.push(q, dq);
       after.set(producer, list);
     }
-    mapping.push({ fp32: name, int8: dqOut, quantized: qOut, scale, zeroPoint, type });
+    mapping.push({ fp32: name, int8: dqOut, quantized: qOut, scale, zeroPoint, type, ...(act.narrowed ? { window: { min: act.range.min, max: act.range.max } } : {}) });
   }
 
   // Unquantized float tensors that still exist by the same name map to themselves.
   const quantizedNames = new Set(mapping.map((m) => m.fp32));
   const folded = new Set(plan.folds.map((f) => f.from));
+  // A weight that stays float but was scaled by a fold (it was not quantized) is written scaled.
+  for (const [name, fa] of affineOfWeight) {
+    if (plan.weights.has(name) || !fa.affine.scale) continue;
+    const t = plan.index.initializers.get(name) ?? plan.index.constants.get(name);
+    if (!t) continue;
+    const scaledName = fresh(`${name}_folded`);
+    initializers.push(makeTensor(scaledName, DataType.FLOAT, t.dims, scaledWeightValues(name, tensorToFloat32(t), t.dims)));
+    nodes[fa.layer].input = nodes[fa.layer].input.map((s, k) => (k === 1 && s === name ? scaledName : s));
+    removedInitializers.add(name);
+  }
   for (const n of source.node)
     for (const o of n.output) if (o && !quantizedNames.has(o) && !folded.has(o)) mapping.push({ fp32: o, int8: o });
 

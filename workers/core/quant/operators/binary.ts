@@ -1,7 +1,8 @@
 /**
  * Element-wise Add and Mul, and Concat: every float input and the output are quantized activations
  * (onnxruntime turns them into QLinearAdd / QLinearMul / QLinearConcat). A constant operand is
- * quantized as a per-tensor weight with its own parameters.
+ * quantized as a per-tensor weight with its own parameters, unless it is one value per channel right
+ * after a quantized Conv/ConvTranspose/Gemm: then it folds into that layer (../affine.ts).
  */
 import type { Node } from '../../onnx/types';
 import type { MarkContext } from '../plan';
@@ -22,4 +23,11 @@ function quantizeAllInputs(ctx: MarkContext, node: Node): MarkResult {
 
 const elementwise: OpQuantizer = (ctx, node) => quantizeAllInputs(ctx, node);
 
-export const binaryQuantizers = { Add: elementwise, Mul: elementwise, Concat: elementwise };
+/** A per-channel constant right after a quantized layer goes into its weight and bias (affine.ts). */
+const affineOrElementwise: OpQuantizer = (ctx, node) => (ctx.tryFoldAffineIntoLayer(node) ? QUANTIZED : quantizeAllInputs(ctx, node));
+
+/** Sub has no INT8 kernel: only its fold into a layer (t - c) is quantized. */
+const sub: OpQuantizer = (ctx, node) =>
+  ctx.tryFoldAffineIntoLayer(node) ? QUANTIZED : keptFp32('Sub: no INT8 kernel in onnxruntime CPU/WASM (in current models mostly x - mean of a LayerNorm); kept in FP32');
+
+export const binaryQuantizers = { Add: affineOrElementwise, Mul: affineOrElementwise, Sub: sub, Concat: elementwise };

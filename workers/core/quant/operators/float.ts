@@ -23,7 +23,6 @@ export const floatQuantizers = {
   GroupNormalization: kept(NORMALIZATION),
   BatchNormalization: kept('BatchNormalization not folded into a Conv (it follows another op): its per-channel gain would amplify an 8-bit input grid; kept in FP32'),
   ReduceMean: kept(LAYERNORM_PART),
-  Sub: kept('Sub: no INT8 kernel in onnxruntime CPU/WASM (in current models mostly x - mean of a LayerNorm); kept in FP32'),
   Div: kept('Div: no INT8 kernel in onnxruntime CPU/WASM (x / std of a LayerNorm, x / 6 of a hard swish); kept in FP32'),
   Pow: kept(LAYERNORM_PART),
   Sqrt: kept(LAYERNORM_PART),

@@ -14,7 +14,10 @@ import { keptFp32, QUANTIZED, type OpQuantizer } from '../registry';
 function markRhs(ctx: MarkContext, name: string, axis: number): string | undefined {
   const t = ctx.constantTensor(name);
   if (t) {
-    ctx.markWeight(name, { axis: axis < 0 ? t.dims.length + axis : axis });
+    // onnxruntime's QLinearMatMul takes a scale per column only for a 2-D B; a 1-D B (a dot product,
+    // DFL's integral over bins) or a batched one ([..., K, N]) gets one scale (its run refuses
+    // per-axis parameters there: "weight zero point must be a scalar ...").
+    ctx.markWeight(name, { axis: t.dims.length !== 2 ? -1 : axis < 0 ? t.dims.length + axis : axis });
     return undefined;
   }
   if (!ctx.isFloatActivation(name)) return `input '${name}' is neither a constant weight nor a calibrated float activation`;
