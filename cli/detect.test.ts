@@ -25,6 +25,8 @@ afterAll(async () => {
 });
 
 const zeropoint = (...args: string[]) => runZeropoint(args, { timeoutMs: 300_000 });
+/** compare on 64 images computes every layer's error too: about 50 s on a busy two-core machine. */
+const SLOW = 300_000;
 const errorLine = (run: Run) => run.stderr.split('\n').find((l) => l.startsWith('zeropoint: '));
 
 describe('compare --labels DIR on the YOLOX-style person detector', () => {
@@ -35,7 +37,7 @@ describe('compare --labels DIR on the YOLOX-style person detector', () => {
     const names = (await readdir(`${COCO}/images`)).sort();
     for (const name of names.slice(names.length - 64)) await copyFile(`${COCO}/images/${name}`, join(evalDir, name));
     quantized = await zeropoint('quantize', LW, '--calib', `${COCO}/images`, '--limit', '64', '--preprocess', spec, '--out', int8);
-  });
+  }, SLOW);
 
   it('prints FP32 and INT8 AP50 / AP50-95 and the drop, with the decoder and why', async () => {
     expect(quantized.code).toBe(0);
@@ -55,7 +57,7 @@ describe('compare --labels DIR on the YOLOX-style person detector', () => {
     // A detector's outputs are not class scores: no top-1 agreement line.
     expect(out).not.toMatch(/top-1 agreement/);
     expect(run.stderr).toMatch(/^note: 1 of 64 images? ha(s|ve) no label file in '\.\.\/shared\/assets\/images\/coco-train\/labels' and count as images with no objects/m);
-  });
+  }, SLOW);
 
   it('--json carries both evaluations, the drop and the decoder; per class without the raw matches', async () => {
     const run = await zeropoint('compare', LW, int8, '--images', evalDir, '--labels', `${COCO}/labels`, '--preprocess', spec, '--classes', '0', '--decoder', 'yolox', '--json');
@@ -69,7 +71,7 @@ describe('compare --labels DIR on the YOLOX-style person detector', () => {
     expect(r.detection.fp32.stats).toBeUndefined();
     expect(r.detection.drop.ap50).toBeCloseTo(r.detection.fp32.ap50 - r.detection.int8.ap50, 12);
     expect(r.detection.drop.ap5095).toBeCloseTo(r.detection.fp32.ap5095 - r.detection.int8.ap5095, 12);
-  });
+  }, SLOW);
 });
 
 describe('compare --labels DIR on a DETR-style model with two inputs', () => {

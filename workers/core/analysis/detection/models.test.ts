@@ -91,7 +91,7 @@ describe('FP32 AP of the shared detectors on the evaluation half of coco-train',
     expect(result.ap5095).toBeGreaterThanOrEqual(c.ap5095);
     expect(result.ap50).toBeLessThan(1);
     if (c.classes) expect(result.perClass.map((p) => p.classId)).toEqual([0]);
-  });
+  }, 300_000);
 });
 
 describe('UltraFace (SSD-style scores + boxes decoded in the graph), no face labels here', () => {
