@@ -19,6 +19,8 @@ import type {
   CalibrationProgress,
   CalibrationShard,
   CompareJob,
+  DetectJob,
+  DetectionSummary,
   CompareProgress,
   ComparisonSummary,
   FidelityJob,
@@ -378,6 +380,14 @@ export async function compareOnProvider(config: ProviderConfig, job: CompareJob,
   const { handle: h, availability } = benchWorker(config);
   await availability;
   return cancellable(h, signal, h.api.compare(Comlink.transfer(job, [job.fp32.buffer, job.int8.buffer]), Comlink.proxy(onProgress), signal));
+}
+
+/** Detection scoring alone on a bench worker (the models' buffers are transferred). */
+export async function detectOnProvider(config: ProviderConfig, job: DetectJob, onProgress: (p: CompareProgress) => void, signal: AbortSignal): Promise<DetectionSummary> {
+  const { handle: h, availability } = benchWorker(config);
+  await availability;
+  // Comlink distributes its Remote type over the union: the promise is of one DetectionSummary.
+  return cancellable(h, signal, h.api.detect(Comlink.transfer(job, [job.fp32.buffer, job.int8.buffer]), Comlink.proxy(onProgress), signal) as Promise<DetectionSummary>);
 }
 
 /** The fidelity gate after a build, on a bench worker (the models' buffers are transferred). */

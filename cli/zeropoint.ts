@@ -39,6 +39,10 @@ import { parseInputValue, type FeedChoices } from '../workers/core/preprocess/fe
 import { DataType, type ValueInfo } from '../workers/core/onnx/types';
 import { feedPlanOf, imageFolderSource, isPreset, loadSpec, PRESETS_TEXT, readLabels } from './pipeline';
 import { createNodeRunner } from './runner-node';
+import { detectionFolderSource, isLabelFolder, readLabelFolder } from './detection';
+import { detectionPair, type DetectionComparison } from '../workers/core/analysis/detection/evaluate';
+import { classMapText, parseClassMap } from '../workers/core/analysis/detection/labels';
+import { DECODER_NAMES } from '../workers/core/analysis/detection/types';
 
 const USAGE = `Usage:
   zeropoint inspect MODEL [--json]
@@ -50,9 +54,9 @@ const USAGE = `Usage:
       [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--strict (an unfaithful INT8 model is an error)]
       [--auto [--target-cosine C (0.99) | --target-sqnr DB | --max-drop POINTS --eval DIR --labels LABELS.csv] [--max-fp32 N]]
       [--plan REPORT_OR_PLAN.json (replays what --auto chose)]
-  zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv]
-      [--limit N] [--width W --height H] [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE]
-      [--max-image-pixels N] [--run-timeout SECONDS] [--json]
+  zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv|LABELS_DIR]
+      [--decoder NAME] [--classes NAME|INDEX,...|coco91] [--limit N] [--width W --height H] [--image-input NAME]
+      [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--json]
 Formats: int8 (default): ${FORMAT_DESCRIPTIONS.int8}.
   fp16: ${FORMAT_DESCRIPTIONS.fp16}; --calib is optional (its images then run the fidelity gate) and
     --preprocess gives the input's range (without it the first layer stays FP32).
@@ -63,6 +67,10 @@ Inputs: --image-input names the image input when several could be (else the sing
   every other input gets --input NAME=VALUE (a number, or a JSON array such as orig_target_sizes=[[416,416]]),
   or the default its name implies (orig_target_sizes, im_shape, image_size: the network input's size;
   scale_factor: [1,1]); a 4-channel input's fourth channel is --fourth-channel (default ${DEFAULT_FOURTH_CHANNEL}).
+Labels: a CSV ('file,class-index') scores a classifier (top-1/top-5); a folder of YOLO label files ('class cx cy w h'
+  per object, one NAME.txt per image) scores a detector (AP50, AP50-95). The decoder of the outputs is chosen from them
+  (--decoder ${DECODER_NAMES.join('|')} to say); --classes maps the model's classes to the labels' (person: a
+  person-only model scored on class 0; coco91: COCO's original ids 1..90).
 Limits: images up to ${DEFAULT_LIMITS.maxImagePixels / 1e6} megapixels (--max-image-pixels), one inference run up to ${DEFAULT_LIMITS.runTimeoutMs / 1000} s (--run-timeout).`;
 
 /** One line to stderr, control characters escaped (names from files and models may hold any). */
@@ -438,6 +446,8 @@ async function compare(args: string[]): Promise<void> {
       images: { type: 'string' },
       preprocess: { type: 'string' },
       labels: { type: 'string' },
+      decoder: { type: 'string' },
+      classes: { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean' },
       ...INPUT_OPTIONS,
@@ -454,23 +464,67 @@ async function compare(args: string[]): Promise<void> {
   const spec = await loadSpec(values.preprocess, feeds.image);
   const decode = decodeLimits(values);
   const budget = runBudget(values);
+  const detecting = values.labels !== undefined && (await isLabelFolder(values.labels));
+  if (!detecting && (values.decoder !== undefined || values.classes !== undefined)) {
+    fail(`${values.decoder !== undefined ? '--decoder' : '--classes'} scores a detector and needs --labels DIR, a folder of YOLO label files (one NAME.txt per image).`);
+  }
+  const classMap = values.classes === undefined ? undefined : parseClassMap(values.classes);
   const { files } = await imagesOf(values.images, limit);
-  const labels = values.labels ? await readLabels(values.labels) : undefined;
+  const labels = values.labels && !detecting ? await readLabels(values.labels) : undefined;
   const runner = createNodeRunner({ source: `${basename(fp32.path)} / ${basename(int8.path)}`, isolated: true });
   const mapping = mappingFromModel(int8.model);
-  const result = await compareModels(fp32.model, int8.model, runner, imageFolderSource(files, spec, feeds, decode), {
+  let source = imageFolderSource(files, spec, feeds, decode);
+  let detection: ReturnType<typeof detectionPair> | undefined;
+  if (detecting) {
+    const folder = await readLabelFolder(values.labels!, files, values.images);
+    const n = folder.missing.length;
+    if (n > 0) say(`note: ${n} of ${files.length} ${n === 1 ? 'image has' : 'images have'} no label file in ${quote(values.labels!)} and count as images with no objects (YOLO's convention): ${folder.missing.slice(0, 3).map((m) => quote(basename(m))).join(', ')}${n > 3 ? ', ...' : ''}`);
+    if (folder.refused.length > 0) say(`note: skipped ${folder.refused.length} label file(s) that are not regular files inside ${quote(values.labels!)}: ${folder.refused.slice(0, 3).map(quote).join(', ')}`);
+    detection = detectionPair(detectionFolderSource(files, spec, feeds, decode), folder.lookup, { spec, geometry: feeds.image, labelClasses: folder.labelClasses, source: basename(fp32.path) }, { decoder: values.decoder, classMap });
+    source = detection.source;
+  }
+  const result = await compareModels(fp32.model, int8.model, runner, source, {
     runBudget: budget,
     mapping,
     testOptimization: formatOfModel(int8.model) === 'int8-weights' ? 'extended' : 'all',
     labels: labels ? (i) => labels.get(basename(files[i])) : undefined,
     onProgress: progress('comparing'),
+    onOutputs: detection?.onOutputs,
+  }).catch((e: unknown) => {
+    if (isZeropointError(e) && e.code === 'not-detector') {
+      throw new ZeropointError('not-detector', `${e.message} A folder for --labels scores a detector; a classifier takes a labels CSV ('file,class-index').`, { subject: e.subject, cause: e });
+    }
+    throw e;
   });
+  const scored = detection?.result();
   if (values.json) {
     const { raw: _raw, ...rest } = result;
-    process.stdout.write(`${JSON.stringify({ fp32: fp32.path, int8: int8.path, perLayer: mapping !== undefined, ...rest }, jsonNumbers, 2)}\n`);
+    const det = scored ? { detection: detectionJson(scored, classMap) } : {};
+    process.stdout.write(`${JSON.stringify({ fp32: fp32.path, int8: int8.path, perLayer: mapping !== undefined, ...rest, ...(scored ? { agreement: null } : {}), ...det }, jsonNumbers, 2)}\n`);
     return;
   }
-  process.stdout.write(formatComparison(result, mapping !== undefined));
+  process.stdout.write(formatComparison(scored ? { ...result, agreement: null } : result, mapping !== undefined));
+  if (scored) process.stdout.write(formatDetection(scored, classMap));
+}
+
+/** The AP figures without the raw matches (which can be large). */
+function detectionJson(d: DetectionComparison, classMap: readonly number[] | undefined) {
+  const side = ({ stats: _stats, decoder: _decoder, ...rest }: DetectionComparison['fp32']) => rest;
+  return { decoder: d.fp32.decoder, classMap: classMap ?? null, fp32: side(d.fp32), int8: side(d.int8), drop: d.drop };
+}
+
+function formatDetection(d: DetectionComparison, classMap: readonly number[] | undefined): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+  const c = d.fp32.decoder;
+  const scoredClasses = d.fp32.perClass.length;
+  return [
+    `detection: decoder ${c.decoder} (${c.chosenBy === 'name' ? 'named' : 'from the outputs'}: ${c.reason})`,
+    `  ${d.fp32.images} images, ${d.fp32.truths} labelled objects in ${scoredClasses} class${scoredClasses === 1 ? '' : 'es'}${classMap ? `; classes ${classMapText(classMap)}` : ''}`,
+    `  FP32  AP50 ${f(d.fp32.ap50)}  AP50-95 ${f(d.fp32.ap5095)}`,
+    `  INT8  AP50 ${f(d.int8.ap50)}  AP50-95 ${f(d.int8.ap5095)}`,
+    `  drop  AP50 ${f(d.drop.ap50)}  AP50-95 ${f(d.drop.ap5095)}  (FP32 - INT8: positive is accuracy lost)`,
+    '',
+  ].join('\n');
 }
 
 /** JSON has no Infinity: an identical tensor's SQNR is written as the string "inf". */

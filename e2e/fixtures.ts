@@ -354,6 +354,39 @@ export class Workbench {
     await expect(step.getByTestId('comparison')).toBeVisible({ timeout: 180_000 });
   }
 
+  /** The Compare step's Detection panel (shown when the comparison images came with YOLO label files). */
+  detection(): Locator {
+    return this.step('compare').getByTestId('detection');
+  }
+
+  /**
+   * Sets the Detection panel's decoder ('' = from the outputs) and class map and scores the detector
+   * again with them (plain FP32 and INT8 runs); waits for the new figures or problem.
+   */
+  async rescoreDetection(settings: { decoder?: string; classes?: string }): Promise<void> {
+    const panel = this.detection();
+    if (settings.decoder !== undefined) await panel.getByTestId('detection-decoder').selectOption(settings.decoder);
+    if (settings.classes !== undefined) await panel.getByTestId('detection-classes').fill(settings.classes);
+    await panel.getByTestId('detection-rescore').click();
+    // The old figures go at the click; the new ones (or the panel's problem) come with this run.
+    await expect(panel.getByTestId(/^detection-(table|error)$/)).toBeVisible({ timeout: 180_000 });
+  }
+
+  /** The AP figures the Detection panel shows, as numbers. */
+  async detectionFigures(): Promise<{ fp32Ap50: number; int8Ap50: number; fp32Ap5095: number; int8Ap5095: number; drop50: string; decoder: string }> {
+    const panel = this.detection();
+    await expect(panel.getByTestId('detection-table')).toBeVisible();
+    const num = async (id: string) => Number(await panel.getByTestId(id).innerText());
+    return {
+      fp32Ap50: await num('detection-fp32-ap50'),
+      int8Ap50: await num('detection-int8-ap50'),
+      fp32Ap5095: await num('detection-fp32-ap5095'),
+      int8Ap5095: await num('detection-int8-ap5095'),
+      drop50: (await panel.getByTestId('detection-drop-ap50').innerText()).trim(),
+      decoder: (await panel.getByTestId('detection-decoder-used').innerText()).trim(),
+    };
+  }
+
   /** A screenshot of one step (or the whole page) as a test artifact: test-results/screenshots/NAME.png. */
   async screenshot(name: string, step?: StepId): Promise<void> {
     await mkdir(SCREENSHOTS, { recursive: true });

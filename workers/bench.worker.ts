@@ -15,6 +15,9 @@ import type {
   CompareJob,
   CompareProgress,
   ComparisonSummary,
+  DetectJob,
+  DetectionJob,
+  DetectionSummary,
   FidelityJob,
   FidelitySummary,
   HistogramView,
@@ -37,7 +40,12 @@ import type { Model } from './core/onnx/types';
 import type { Runner } from './core/runner';
 import { addValues, createHistogram, type Histogram } from './core/calibration/histogram';
 import { histogramView, sharedHistogramViews } from './histogram-view';
-import { decodableImages, imageFeeds } from './image-source';
+import { decodableImages, imageFeeds, imageFeedsSized } from './image-source';
+import { compareDetectors, detectionPair, type DetectionComparison } from './core/analysis/detection/evaluate';
+import { isZeropointError } from './core/errors';
+import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
+import type { NamedBlob } from './model-files';
+import { problemOf } from './transfer';
 import { createWebRunner } from './ort';
 import { CPU_PROVIDER, parsePlacementLog } from './placement-log';
 
@@ -164,6 +172,55 @@ function median(sorted: readonly number[]): number {
   return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
+/** How a person changes the detection settings in the workbench, for messages. */
+const WORKBENCH_HOW = {
+  classMap: "the Class map field in Compare's Detection panel (a COCO name or index per model class, such as person)",
+  decoder: "the Decoder menu in Compare's Detection panel",
+};
+
+/**
+ * Detection scoring riding along compareModels' runs (core/analysis/detection detectionPair). A problem
+ * (no decoder recognises the outputs, a class map is needed) stops the scoring, not the comparison:
+ * the summary carries it for the Detection panel.
+ */
+function detectionScoring(job: DetectionJob, images: readonly NamedBlob[], labels: ReadonlyArray<DetectionJob['labels'][number]>, spec: PreprocessSpec, geometry: InputGeometry, model: string) {
+  let labelClasses = 0;
+  for (const list of labels) for (const l of list ?? []) labelClasses = Math.max(labelClasses, l.classId + 1);
+  const pair = detectionPair(
+    { count: images.length, label: (i) => images[i].name, image: (i) => imageFeedsSized(images[i], spec, geometry) },
+    (i) => labels[i] ?? [],
+    { spec, geometry, labelClasses, source: model, how: WORKBENCH_HOW },
+    { decoder: job.decoder ?? undefined, classMap: job.classMap ?? undefined },
+  );
+  let problem: DetectionSummary | null = null;
+  let scored = 0;
+  return {
+    source: pair.source,
+    onOutputs: (i: number, a: Parameters<typeof pair.onOutputs>[1], b: Parameters<typeof pair.onOutputs>[2]) => {
+      if (problem) return;
+      try {
+        pair.onOutputs(i, a, b);
+        scored++;
+      } catch (e) {
+        problem = { ok: false, problem: problemOf(e) };
+      }
+    },
+    summary(): DetectionSummary {
+      if (problem) return problem;
+      if (scored === 0) return { ok: false, problem: { code: 'no-images', message: 'No image was scored for detection.' } };
+      return detectionSummary(pair.result(), job, labels);
+    },
+  };
+}
+
+function detectionSummary(r: DetectionComparison, job: DetectionJob, labels: ReadonlyArray<DetectionJob['labels'][number]>): DetectionSummary {
+  const side = ({ stats: _stats, decoder: _decoder, ...rest }: DetectionComparison['fp32']) => rest;
+  return { ok: true, decoder: r.fp32.decoder, classMap: job.classMap, fp32: side(r.fp32), int8: side(r.int8), drop: r.drop, unlabelled: labels.filter((l) => l === null).length };
+}
+
+/** Problems of the scoring itself (no decoder, a class map needed) are the panel's; others (a runtime failure, cancel) throw. */
+const DETECTION_CODES = new Set(['not-detector', 'bad-option', 'bad-labels']);
+
 const api = {
   async init(value: BenchInit): Promise<ProviderAvailability> {
     init = value;
@@ -233,7 +290,8 @@ const api = {
     if (ok.length === 0) {
       throw new ZeropointError('no-images', `None of the ${job.images.length} comparison image(s) could be decoded${skipped[0] ? ` (${skipped[0].reason.replace(/[.\s]+$/, '')})` : ''}. Add JPEG or PNG images.`);
     }
-    const source: CalibrationSource = {
+    const detection = job.detection ? detectionScoring(job.detection, ok.map((k) => job.images[k]), ok.map((k) => job.detection!.labels[k]), job.spec, job.geometry, job.fp32Name) : null;
+    const source: CalibrationSource = detection?.source ?? {
       count: ok.length,
       label: (i) => job.images[ok[i]].name,
       feeds: (i) => imageFeeds(job.images[ok[i]], job.spec, job.geometry),
@@ -257,7 +315,9 @@ const api = {
       onProgress: (p) => void onProgress({ done: p.done, total: p.total }),
       onLayerValues: mapping ? onLayerValues : undefined,
       testOptimization: formatOfModel(given) === 'int8-weights' ? 'extended' : 'all',
+      onOutputs: detection?.onOutputs,
     });
+    const scored = detection?.summary() ?? null;
     const views = (record: Record<string, { histogram?: Parameters<typeof histogramView>[0] }>): Record<string, HistogramView> => {
       const out: Record<string, HistogramView> = {};
       for (const [name, stats] of Object.entries(record)) if (stats.histogram) out[name] = histogramView(stats.histogram, 128);
@@ -268,7 +328,9 @@ const api = {
       images: result.images,
       skippedImages: skipped,
       outputs: result.outputs,
-      agreement: result.agreement,
+      // A detector's outputs are not class scores: no top-1 agreement beside its AP.
+      agreement: scored?.ok ? null : result.agreement,
+      detection: scored,
       perLayer: mapping !== null,
       layers: result.layers,
       errorHistograms: { outputs: views(result.raw.outputs), layers: views(result.raw.layers) },
@@ -283,6 +345,34 @@ const api = {
       elapsedMs: performance.now() - t0,
       ...(widened ? { widened } : {}),
     };
+  },
+
+  /** Detection scoring alone, when the person changes the decoder or the class map (engine compareDetectors). */
+  async detect(job: DetectJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<DetectionSummary> {
+    const config = requireAvailable();
+    const fp32 = decodeModel(job.fp32, { source: job.fp32Name });
+    const int8 = decodeModel(job.int8, { source: job.int8Name });
+    const { ok } = await decodableImages(job.images, signal);
+    if (ok.length === 0) throw new ZeropointError('no-images', `None of the ${job.images.length} image(s) could be decoded. Add JPEG or PNG images.`);
+    const images = ok.map((k) => job.images[k]);
+    const labels = ok.map((k) => job.detection.labels[k]);
+    let labelClasses = 0;
+    for (const list of labels) for (const l of list ?? []) labelClasses = Math.max(labelClasses, l.classId + 1);
+    try {
+      const r = await compareDetectors(
+        fp32,
+        int8,
+        runnerFor(config, `${job.fp32Name} / ${job.int8Name}`),
+        { count: images.length, label: (i) => images[i].name, image: (i) => imageFeedsSized(images[i], job.spec, job.geometry) },
+        (i) => labels[i] ?? [],
+        { spec: job.spec, geometry: job.geometry, labelClasses, source: job.fp32Name, how: WORKBENCH_HOW },
+        { decoder: job.detection.decoder ?? undefined, classMap: job.detection.classMap ?? undefined, signal, onProgress: (p) => void onProgress({ done: p.done, total: p.total }) },
+      );
+      return detectionSummary(r, job.detection, labels);
+    } catch (e) {
+      if (isZeropointError(e) && DETECTION_CODES.has(e.code)) return { ok: false, problem: problemOf(e) };
+      throw e;
+    }
   },
 
   /** The fidelity gate after a build (workers/core/analysis/fidelity.ts): whole outputs and their slices. */

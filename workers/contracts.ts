@@ -19,6 +19,10 @@ import type { AllRanges, CalibrationRange, RangeMethod } from './core/calibratio
 import type { ZeropointErrorCode } from './core/errors';
 import type { ModelSummary, QuantizationFormat, TensorSummary } from './core/graph/inspect';
 import type { FidelityFailure, FidelityResult } from './core/analysis/fidelity';
+import type { ApSummary } from './core/analysis/detection/ap';
+import type { DecoderChoice } from './core/analysis/detection/decoders';
+import type { DetectionDrop } from './core/analysis/detection/evaluate';
+import type { YoloLabel } from './core/analysis/detection/labels';
 import type { LayerComparison } from './core/metrics/compare';
 import type { AgreementSummary, ErrorSummary } from './core/metrics/error';
 import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
@@ -498,7 +502,45 @@ export interface CompareJob {
   /** Default: read from the INT8 model's metadata (mappingFromModel). */
   readonly mapping?: readonly TensorMapping[] | null;
   readonly histogramBins?: number;
+  /** Detection scoring against YOLO labels (the images' boxes), when the evaluation images have them. */
+  readonly detection?: DetectionJob | null;
 }
+
+/** What the Compare step scores a detector with (workers/core/analysis/detection). */
+export interface DetectionJob {
+  /** YOLO labels per image (same order as the images); null for an image without a label file (no objects). */
+  readonly labels: readonly (readonly YoloLabel[] | null)[];
+  /** A decoder by name; null: chosen from the FP32 model's outputs. */
+  readonly decoder: string | null;
+  /** Label class of each model class (see DetectionOptions.classMap); null: the model's classes are the labels'. */
+  readonly classMap: readonly number[] | null;
+}
+
+/** Detection scoring alone (the Detection panel's new settings): plain FP32 and INT8 runs, no per-layer statistics. */
+export interface DetectJob {
+  readonly fp32: Uint8Array;
+  readonly int8: Uint8Array;
+  readonly fp32Name: string;
+  readonly int8Name: string;
+  readonly images: readonly NamedBlob[];
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  readonly detection: DetectionJob;
+}
+
+/** FP32 and INT8 AP side by side, or why the detector could not be scored (the rest of the comparison stands). */
+export type DetectionSummary =
+  | {
+      readonly ok: true;
+      readonly decoder: DecoderChoice;
+      readonly classMap: readonly number[] | null;
+      readonly fp32: ApSummary;
+      readonly int8: ApSummary;
+      readonly drop: DetectionDrop;
+      /** Images without a label file (scored as images with no objects). */
+      readonly unlabelled: number;
+    }
+  | { readonly ok: false; readonly problem: Problem };
 
 export interface CompareProgress {
   readonly done: number;
@@ -530,6 +572,8 @@ export interface ComparisonSummary {
    * (dequantized) twin over every image, on the same bins (same `lo` and `binWidth`) so they overlay.
    */
   readonly activationHistograms: Readonly<Record<string, ActivationPair>>;
+  /** AP50 / AP50-95 of FP32 and INT8 when the job asked for detection scoring, else null. */
+  readonly detection: DetectionSummary | null;
   readonly elapsedMs: number;
   /** As LatencyResult.widened: the float16 model ran widened to float32 (a WebGPU adapter without 'shader-f16'). */
   readonly widened?: boolean;
@@ -563,6 +607,8 @@ export interface BenchWorkerApi {
   latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult>;
   compare(job: CompareJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<ComparisonSummary>;
   fidelity(job: FidelityJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<FidelitySummary>;
+  /** FP32 and INT8 AP50/AP50-95 on labelled images, in one pass over them (no per-layer statistics). */
+  detect(job: DetectJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<DetectionSummary>;
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -35,6 +35,12 @@ export async function imageFeeds(image: NamedBlob, spec: PreprocessSpec, geometr
   return { ...constantFeeds(geometry.constants ?? []), [geometry.name]: imageFeed(rgba, spec, geometry) };
 }
 
+/** One image's feeds and the size it had as decoded (detection scoring maps boxes back to it). */
+export async function imageFeedsSized(image: NamedBlob, spec: PreprocessSpec, geometry: InputGeometry): Promise<{ feeds: Feeds; size: { width: number; height: number } }> {
+  const rgba = await decodeImageBlob(image.blob, image.name);
+  return { feeds: { ...constantFeeds(geometry.constants ?? []), [geometry.name]: imageFeed(rgba, spec, geometry) }, size: { width: rgba.width, height: rgba.height } };
+}
+
 const SKIPPED_CODES = new Set(['bad-image', 'too-large']);
 
 export function imageSource(images: readonly NamedBlob[], spec: PreprocessSpec, geometry: InputGeometry): SkippingSource {

@@ -19,6 +19,8 @@ export interface LatencyRow extends LatencyResult {
 export interface ComparisonState {
   readonly providers: readonly ProviderState[];
   readonly selected: ProviderId;
+  /** How a detector is scored (analysis/detection): '' = the decoder from the outputs / no class map. Kept across runs. */
+  readonly detection: { readonly decoder: string; readonly classes: string };
   readonly warmup: number;
   readonly runs: number;
   readonly latency: {
@@ -51,6 +53,7 @@ export function initialComparison(providers: readonly ProviderConfig[]): Compari
   return {
     providers: providers.map((config) => ({ config, availability: null })),
     selected: 'wasm-1',
+    detection: { decoder: '', classes: '' },
     warmup: 3,
     runs: 20,
     latency: { status: 'idle', progress: null, rows: [], error: null },

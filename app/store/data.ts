@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { PreviewResult } from '../../workers/contracts';
 import type { PartialSpec, PreprocessSpec, PresetName } from '../../workers/core/preprocess/spec';
+import type { YoloLabel } from '../../workers/core/analysis/detection/labels';
 import type { Store } from './index';
 import type { ImageItem, ImageSetId, Problem, Status } from './types';
 
@@ -11,6 +12,8 @@ export interface ImageSetState {
   readonly labelsFrom: string | null;
   /** Files that were left out (not images), as short notes. */
   readonly leftOut: readonly string[];
+  /** YOLO label files dropped with the set, by file stem (so images dropped later find theirs too). */
+  readonly yolo: Readonly<Record<string, readonly YoloLabel[]>>;
 }
 
 export interface PreviewState {
@@ -68,7 +71,7 @@ export interface DataSlice {
   patchPreview(patch: Partial<PreviewState>): void;
 }
 
-export const emptyImageSet: ImageSetState = { items: [], labelsFrom: null, leftOut: [] };
+export const emptyImageSet: ImageSetState = { items: [], labelsFrom: null, leftOut: [], yolo: {} };
 export const initialPreview: PreviewState = { status: 'idle', imageId: null, result: null, error: null };
 
 export const initialData: DataState = {

@@ -1,5 +1,6 @@
 /** Plain state types shared by the slices (no behaviour). */
 import type { Problem } from '../../workers/contracts';
+import type { YoloLabel } from '../../workers/core/analysis/detection/labels';
 
 export type { Problem };
 
@@ -16,6 +17,8 @@ export interface ImageItem {
   readonly blob: Blob;
   /** Class index, when known (labels CSV, class folder, ImageNet wnid prefix). */
   readonly label: number | null;
+  /** Objects of a YOLO label file named as the image (NAME.txt), for detection scoring; absent when none came. */
+  readonly boxes?: readonly YoloLabel[];
 }
 
 export type ImageSetId = 'calibration' | 'evaluation';

@@ -23,6 +23,7 @@ export type ZeropointErrorCode =
   | 'bad-option'
   | 'already-quantized' // a QDQ, QOperator or dynamic model given to the quantizer
   | 'bad-labels'
+  | 'not-detector' // no detection decoder reads the model's outputs (name one, or this is not a detector)
   | 'no-statistics' // asked for a range of a tensor never observed
   | 'runtime' // the inference runtime failed
   | 'unfaithful' // the INT8 model's outputs disagree with FP32 below the fidelity threshold (--strict)

@@ -17,11 +17,11 @@ const pct = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 10 : 0);
 const percentLabel = (v: unknown) => `${String(v)}%`;
 
 /** FP32 against INT8 side by side per measure (accuracy top-1, top-5...), in percent. */
-function AccuracyChartView(props: { groups: readonly AccuracyGroup[]; height?: number }) {
+function AccuracyChartView(props: { groups: readonly AccuracyGroup[]; height?: number; yTitle?: string }) {
   const data = props.groups.map((g) => ({ label: g.label, fp32: pct(g.fp32), int8: pct(g.int8) }));
   return (
     <div>
-      <AxisTitles y="Correct (% of images)">
+      <AxisTitles y={props.yTitle ?? 'Correct (% of images)'}>
         <BarChart data={data} responsive style={{ width: '100%', height: props.height ?? 190 }} margin={{ top: 16, right: 12, bottom: 0, left: 0 }} barCategoryGap="25%" accessibilityLayer>
           <GridLines axis="y" values={[0, 25, 50, 75, 100]} />
           <XAxis interval={0} dataKey="label" tick={TEXT_TICK} />

@@ -5,6 +5,7 @@ import { Alert } from '../../components/Alert';
 import { ProgressBar } from '../../components/ProgressBar';
 import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
+import { Detection } from './Detection';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
@@ -97,6 +98,7 @@ export function CompareStep() {
       {latencyError ? <Alert problem={latencyError} testId="latency-error" /> : null}
       {compareError ? <Alert problem={compareError} testId="compare-error" /> : null}
       <LatencyTable />
+      <Detection />
       <Agreement />
     </Step>
   );

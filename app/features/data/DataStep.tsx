@@ -15,7 +15,7 @@ export function DataStep() {
     <Step id="data" n={2} title="Data" summary={<span data-testid="data-count">{count} calibration image(s)</span>}>
       <div className="columns">
         <ImageSetPanel set="calibration" title="Calibration images" hint="Images like those the model will see (a few dozen to a few hundred). Drop files or whole folders." />
-        <ImageSetPanel set="evaluation" title="Evaluation images (optional)" hint="Labelled images to compare FP32 and INT8 on; labels from a labels.csv (file,class-index) or class folders." />
+        <ImageSetPanel set="evaluation" title="Evaluation images (optional)" hint="Labelled images to compare FP32 and INT8 on; labels from a labels.csv (file,class-index) or class folders; for a detector, YOLO label files (NAME.txt: class cx cy w h per object) dropped with the images or as their own folder." />
       </div>
       {reading ? <p role="status">Reading files…</p> : null}
       {error ? <Alert problem={error} testId="data-error" onDismiss={dismissDataError} /> : null}

@@ -53,11 +53,12 @@ export function ImageSetPanel(props: { set: ImageSetId; title: string; hint: str
   const state = useStore((s) => s.data[props.set]);
   const reading = useStore((s) => s.data.reading);
   const labelled = state.items.filter((i) => i.label !== null).length;
+  const withBoxes = state.items.filter((i) => i.boxes !== undefined).length;
   return (
     <div className="panel" data-testid={`images-${props.set}`}>
       <h3>{props.title}</h3>
       <p className="muted">{props.hint}</p>
-      <DropZone label={`Drop ${props.set} images or folders`} testId={`drop-${props.set}`} accept="image/*,.csv" folders disabled={reading} onFiles={(files) => void addImages(props.set, files)}>
+      <DropZone label={`Drop ${props.set} images or folders`} testId={`drop-${props.set}`} accept="image/*,.csv,.txt" folders disabled={reading} onFiles={(files) => void addImages(props.set, files)}>
         {state.items.length ? (
           <button type="button" onClick={() => clearImages(props.set)}>
             Clear
@@ -66,6 +67,7 @@ export function ImageSetPanel(props: { set: ImageSetId; title: string; hint: str
       </DropZone>
       <p data-testid={`images-${props.set}-count`}>
         {state.items.length} image(s){labelled ? `, ${labelled} labelled` : ''}
+        {withBoxes ? `, ${withBoxes} with YOLO boxes` : ''}
         {state.labelsFrom ? ` (labels: ${state.labelsFrom})` : ''}
       </p>
       {state.leftOut.length ? (

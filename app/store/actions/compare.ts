@@ -1,7 +1,8 @@
 /** Compare step: providers, latency runs and the FP32/INT8 comparison. */
-import type { ModelVariant, ProviderId } from '../../../workers/contracts';
+import type { DetectionJob, ModelVariant, ProviderId } from '../../../workers/contracts';
+import { parseClassMap } from '../../../workers/core/analysis/detection/labels';
 import { problemOf } from '../../../workers/transfer';
-import { compareOnProvider, measureLatency, modelWorker, providerAvailability } from '../../workers';
+import { compareOnProvider, detectOnProvider, measureLatency, modelWorker, providerAvailability } from '../../workers';
 import type { LatencyRow, ModelRole } from '../comparison';
 import type { ImageItem } from '../types';
 import { cancelledProblem, get, throttled } from './shared';
@@ -129,6 +130,7 @@ export async function runComparison(): Promise<void> {
   const provider = selectedProvider().config;
   patchCompare({ status: 'working', error: null, progress: null, result: null, selectedLayer: null });
   try {
+    const detection = detectionJob(images);
     const [fp32, int8] = [await modelWorker.modelBytes('prepared'), await modelWorker.modelBytes('int8')];
     const report = throttled((p: { done: number; total: number }) => {
       if (compareController === controller) patchCompare({ progress: p });
@@ -144,6 +146,7 @@ export async function runComparison(): Promise<void> {
         labels: images.some((i) => i.label !== null) ? images.map((i) => i.label) : null,
         spec: data.spec,
         geometry: info.geometry,
+        detection,
       },
       (p) => report(p, p.done === p.total),
       controller.signal,
@@ -154,6 +157,58 @@ export async function runComparison(): Promise<void> {
     if (compareController !== controller) return;
     const p = problemOf(e);
     patchCompare({ status: 'error', progress: null, error: p.code === 'cancelled' || controller.signal.aborted ? cancelledProblem('The comparison') : p });
+  } finally {
+    if (compareController === controller) compareController = null;
+  }
+}
+
+/** Detection scoring when the images came with YOLO label files: the settings of the Detection panel. */
+function detectionJob(images: readonly ImageItem[]): DetectionJob | null {
+  if (!images.some((i) => i.boxes !== undefined)) return null;
+  const { decoder, classes } = get().comparison.detection;
+  return { labels: images.map((i) => i.boxes ?? null), decoder: decoder || null, classMap: classes.trim() ? parseClassMap(classes) : null };
+}
+
+/** The Detection panel's decoder ('' = from the outputs) and class map as typed; applied by the next comparison. */
+export function setDetectionOptions(patch: { decoder?: string; classes?: string }): void {
+  const c = get().comparison;
+  get().patchComparison({ detection: { ...c.detection, ...patch } });
+}
+
+/**
+ * Scores the detector again with the Detection panel's settings: FP32 and INT8 on the comparison
+ * images, plain runs only (no per-layer statistics), and the new figures replace the old ones in the
+ * comparison shown.
+ */
+export async function rescoreDetection(): Promise<void> {
+  const { patchCompare, model, data, quantize, comparison } = get();
+  const info = model.info;
+  const images = comparisonImages();
+  if (!comparison.compare.result || !info?.geometry || !data.spec || !quantize.outcome || !info.prepared) return runComparison();
+  dropComparison();
+  const controller = new AbortController();
+  compareController = controller;
+  const previous = comparison.compare.result;
+  patchCompare({ status: 'working', error: null, progress: null, result: { ...previous, detection: null } });
+  try {
+    const detection = detectionJob(images);
+    if (!detection) throw new Error('The comparison images have no YOLO label files.');
+    const [fp32, int8] = [await modelWorker.modelBytes('prepared'), await modelWorker.modelBytes('int8')];
+    const report = throttled((p: { done: number; total: number }) => {
+      if (compareController === controller) patchCompare({ progress: p });
+    }, 100);
+    const summary = await detectOnProvider(
+      selectedProvider().config,
+      { fp32, int8, fp32Name: info.name, int8Name: quantize.outcome.int8Name, images: images.map((i) => ({ name: i.path, blob: i.blob })), spec: data.spec, geometry: info.geometry, detection },
+      (p) => report(p, p.done === p.total),
+      controller.signal,
+    );
+    if (compareController !== controller) return;
+    patchCompare({ status: 'ready', progress: null, result: { ...previous, detection: summary, agreement: summary.ok ? null : previous.agreement } });
+  } catch (e) {
+    if (compareController !== controller) return;
+    const p = problemOf(e);
+    patchCompare({ status: 'error', progress: null, result: previous, error: p.code === 'cancelled' || controller.signal.aborted ? cancelledProblem('Scoring the detector') : p });
   } finally {
     if (compareController === controller) compareController = null;
   }

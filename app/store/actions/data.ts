@@ -7,6 +7,8 @@ import { resolveSpec, type PartialSpec, type PresetName } from '../../../workers
 import { problemOf } from '../../../workers/transfer';
 import { isImageFile, type PickedFile } from '../../lib/files';
 import { baseName, hasClassHint, labelFromPath, parseLabelsCsv, parseSynsets, type Synsets } from '../../lib/labels';
+import { isZeropointError } from '../../../workers/core/errors';
+import { parseYoloLabels, type YoloLabel } from '../../../workers/core/analysis/detection/labels';
 import { previewImage } from '../../workers';
 import { emptyImageSet, initialPreview } from '../data';
 import type { ImageItem, ImageSetId } from '../types';
@@ -33,9 +35,30 @@ export function loadSynsets(): Promise<Synsets> {
   return synsetsPromise;
 }
 
+/** 'a/b/cat.01.jpg' -> 'cat.01' */
+const stemOf = (path: string): string => baseName(path).replace(/\.[^.]*$/, '');
+
+/**
+ * YOLO label files among the dropped ones, by stem. A .txt that does not parse is an error when an
+ * image of its name is there (a label file with a typo), else it is left out with a note (a README).
+ */
+async function readYoloFiles(txt: readonly PickedFile[], imageStems: ReadonlySet<string>, leftOut: string[]): Promise<Record<string, readonly YoloLabel[]>> {
+  const out: Record<string, readonly YoloLabel[]> = {};
+  for (const f of txt) {
+    try {
+      out[stemOf(f.path)] = parseYoloLabels(await f.file.text(), f.path);
+    } catch (e) {
+      if (!isZeropointError(e) || imageStems.has(stemOf(f.path))) throw e;
+      leftOut.push(`${f.path} (not a YOLO label file)`);
+    }
+  }
+  return out;
+}
+
 /**
  * Adds dropped or picked files to an image set: images are kept, a .csv among them is read as
- * labels, anything else is left out with a note. Labels: the CSV, else class folders / wnid names.
+ * labels, .txt files as YOLO labels (boxes, for scoring detectors) of the images named alike,
+ * anything else is left out with a note. Labels: the CSV, else class folders / wnid names.
  */
 export async function addImages(set: ImageSetId, files: readonly PickedFile[] | Promise<readonly PickedFile[]>): Promise<void> {
   const { patchData, patchImageSet } = get();
@@ -44,15 +67,22 @@ export async function addImages(set: ImageSetId, files: readonly PickedFile[] | 
     const picked = await files;
     const images = picked.filter(isImageFile);
     const csv = picked.filter((f) => /\.csv$/i.test(f.path));
-    const leftOut = picked.filter((f) => !isImageFile(f) && !/\.csv$/i.test(f.path)).map((f) => f.path);
-    if (images.length === 0 && csv.length === 0) {
-      const names = leftOut.slice(0, 3).map((n) => `'${baseName(n)}'`).join(', ');
+    const txt = picked.filter((f) => /\.txt$/i.test(f.path));
+    const leftOut = picked.filter((f) => !isImageFile(f) && !/\.(csv|txt)$/i.test(f.path)).map((f) => f.path);
+    const current = get().data[set];
+    const stems = new Set([...images.map((f) => stemOf(f.path)), ...current.items.map((i) => stemOf(i.name))]);
+    const notLabels: string[] = [];
+    const dropped = await readYoloFiles(txt, stems, notLabels);
+    if (images.length === 0 && csv.length === 0 && Object.keys(dropped).length === 0) {
+      const all = [...leftOut, ...txt.map((f) => f.path)];
+      const names = all.slice(0, 3).map((n) => `'${baseName(n)}'`).join(', ');
       throw new ZeropointError(
         'no-images',
-        `${names ? `No images among ${names}${leftOut.length > 3 ? ' and others' : ''}` : 'The drop held no files'}. Add JPEG, PNG, WebP or BMP images, or a folder of them.`,
+        `${names ? `No images among ${names}${all.length > 3 ? ' and others' : ''}` : 'The drop held no files'}. Add JPEG, PNG, WebP or BMP images, or a folder of them.`,
       );
     }
-    const current = get().data[set];
+    leftOut.push(...notLabels);
+    const yolo = { ...current.yolo, ...dropped };
     let labelsFrom = current.labelsFrom;
     let csvLabels: Map<string, number> | null = null;
     if (csv.length > 0) {
@@ -66,8 +96,12 @@ export async function addImages(set: ImageSetId, files: readonly PickedFile[] | 
       return { id: newImageId(), name, path: f.path, blob: f.file, label };
     });
     if (!csvLabels && added.some((i) => i.label !== null)) labelsFrom ??= 'class folders / file names';
-    const merged = [...current.items, ...added].map((item) => (csvLabels && csvLabels.has(item.name) ? { ...item, label: csvLabels.get(item.name)! } : item));
-    patchImageSet(set, { items: merged, labelsFrom, leftOut: [...current.leftOut, ...leftOut] });
+    const yoloFiles = Object.keys(yolo).length;
+    if (yoloFiles > 0 && !csvLabels) labelsFrom = `${yoloFiles} YOLO label file${yoloFiles === 1 ? '' : 's'}`;
+    const merged = [...current.items, ...added]
+      .map((item) => (csvLabels && csvLabels.has(item.name) ? { ...item, label: csvLabels.get(item.name)! } : item))
+      .map((item) => (yolo[stemOf(item.name)] ? { ...item, boxes: yolo[stemOf(item.name)] } : item));
+    patchImageSet(set, { items: merged, labelsFrom, leftOut: [...current.leftOut, ...leftOut], yolo });
     if (set === 'calibration') resetAfterData();
     else resetComparisonResults(true);
     if (!get().data.preview.result) void refreshPreview();

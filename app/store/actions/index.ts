@@ -20,7 +20,7 @@ export { setPoolSize, setRunBudget, startCalibration, cancelCalibration, MAX_RUN
 export { currentQuery, refreshRangeTable, setMethodOptions, setRangesView, sortRanges, selectTensor } from './ranges';
 export { toggleKeepNode, setKeepOpType, setKeepFirstAndLast, setBiasCorrection, clearKeeps, buildInt8, setFormat, download, showWeight, selectRangeWeight } from './quantize';
 export { runFidelity, cancelFidelity } from './fidelity';
-export { checkProviders, selectProvider, setLatencyRuns, runLatency, runComparison, cancelComparison, selectLayer, setCompareLogScale } from './compare';
+export { checkProviders, selectProvider, setLatencyRuns, runLatency, runComparison, cancelComparison, selectLayer, setCompareLogScale, setDetectionOptions, rescoreDetection } from './compare';
 export {
   loadGraph,
   setGraphVariant,

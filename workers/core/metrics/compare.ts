@@ -83,6 +83,11 @@ export interface CompareOptions {
    * read by an Add, is also a graph output, which is what exposing layers makes (SCRFD's FPN).
    */
   readonly testOptimization?: 'all' | 'extended';
+  /**
+   * Called once per image with both models' graph outputs (for task metrics that read whole outputs, such as
+   * detection AP: analysis/detection detectionPair). The tensors are only valid during the call.
+   */
+  readonly onOutputs?: (i: number, fp32: Readonly<Record<string, RunnerTensor>>, int8: Readonly<Record<string, RunnerTensor>>) => void;
 }
 
 /** Reads the mapping a Zeropoint-written INT8 model carries in its metadata (undefined for foreign models). */
@@ -161,6 +166,11 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
       const a = await runWithin(fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal }), options.runBudget, `Running the FP32 model on image ${image}`);
       const b = await runWithin(qSession.run(adaptFeeds(int8, feeds), { signal: options.signal }), options.runBudget, `Running the INT8 model on image ${image}`);
       for (const name of outputNames) addPair(outputs[name], runnerTensorToFloat32(a[name]), runnerTensorToFloat32(b[name]));
+      if (options.onOutputs) {
+        // The graph's own outputs only: the augmented models also return the intermediates compared per layer.
+        const own = (r: Record<string, RunnerTensor>) => Object.fromEntries(outputNames.map((n) => [n, r[n]]));
+        options.onOutputs(i, own(a), own(b));
+      }
       for (const m of usable) {
         const x = a[m.fp32];
         const y = b[m.int8];
