@@ -23,6 +23,10 @@ import type { Model } from '../workers/core/onnx/types';
 import type { QuantizeOptions } from '../workers/core/quant/quantize';
 import type { Runner, RunBudget } from '../workers/core/runner';
 import { scanImages } from './images';
+import { isLabelFolder, readLabelFolder } from './detection';
+import { detectionReference, type DetectionSource } from '../workers/core/analysis/detection/evaluate';
+import { parseClassMap } from '../workers/core/analysis/detection/labels';
+import type { InputGeometry, PreprocessSpec } from '../workers/core/preprocess/spec';
 import { readLabels as readLabelsFile, readTextFile } from './pipeline';
 
 /** Held-out images for --auto: 8 by default. */
@@ -117,18 +121,18 @@ export async function readPlan(path: string): Promise<PrecisionPlan> {
 export interface AutoChoices {
   readonly cosine?: number;
   readonly sqnrDb?: number;
-  readonly maxDrop?: { readonly points: number; readonly eval: string; readonly labels: string };
+  readonly maxDrop?: { readonly points: number; readonly eval: string; readonly labels: string; readonly decoder?: string; readonly classes?: string };
   readonly maxFp32?: number;
 }
 
-type AutoFlags = { auto?: boolean; 'target-cosine'?: string; 'target-sqnr'?: string; 'max-drop'?: string; eval?: string; labels?: string; 'max-fp32'?: string };
+type AutoFlags = { auto?: boolean; 'target-cosine'?: string; 'target-sqnr'?: string; 'max-drop'?: string; eval?: string; labels?: string; decoder?: string; classes?: string; 'max-fp32'?: string };
 
 function bad(message: string): never {
   throw new ZeropointError('bad-option', message);
 }
 
 export function autoChoices(values: AutoFlags): AutoChoices | undefined {
-  const given = (['target-cosine', 'target-sqnr', 'max-drop', 'eval', 'labels', 'max-fp32'] as const).filter((k) => values[k] !== undefined);
+  const given = (['target-cosine', 'target-sqnr', 'max-drop', 'eval', 'labels', 'decoder', 'classes', 'max-fp32'] as const).filter((k) => values[k] !== undefined);
   if (!values.auto) {
     if (given.length) bad(`--${given[0]} only means something with --auto; add --auto.`);
     return undefined;
@@ -145,27 +149,67 @@ export function autoChoices(values: AutoFlags): AutoChoices | undefined {
   if (values['target-sqnr'] !== undefined) return { sqnrDb: num('target-sqnr', (v) => v > 0 && v < 200, 'a positive number of dB'), maxFp32 };
   if (values['max-drop'] !== undefined) {
     const points = num('max-drop', (v) => v >= 0 && v <= 100, 'a number of points (percent) from 0 to 100');
-    if (!values.eval || !values.labels) bad('--max-drop needs --eval DIR and --labels FILE (the labelled images the drop is measured on).');
-    return { maxDrop: { points, eval: values.eval, labels: values.labels }, maxFp32 };
+    if (!values.eval || !values.labels) bad('--max-drop needs --eval DIR and --labels LABELS.csv (classifiers: top-1) or --labels DIR (detectors: YOLO label files, AP50).');
+    return { maxDrop: { points, eval: values.eval, labels: values.labels, decoder: values.decoder, classes: values.classes }, maxFp32 };
   }
-  if (values.eval || values.labels) bad('--eval and --labels go with --max-drop.');
+  if (values.eval || values.labels || values.decoder || values.classes) bad('--eval, --labels, --decoder and --classes go with --max-drop.');
   return { maxFp32 };
 }
 
-/** The engine's target for the choices; a --max-drop target measures top-1 on --eval with --labels. */
+/** The engine's target for the choices; a --max-drop target measures top-1 (labels CSV) or AP50 (a folder of YOLO labels) on --eval. */
 export async function autoTarget(
   choices: AutoChoices,
-  ctx: { runner: Runner; prepared: Model; source: (files: readonly string[]) => CalibrationSource; budget?: RunBudget },
+  ctx: {
+    runner: Runner;
+    prepared: Model;
+    source: (files: readonly string[]) => CalibrationSource;
+    detection: (files: readonly string[]) => DetectionSource;
+    spec: PreprocessSpec;
+    geometry: InputGeometry;
+    budget?: RunBudget;
+  },
 ): Promise<AutoTarget> {
   if (choices.cosine !== undefined) return { kind: 'agreement', cosine: choices.cosine };
   if (choices.sqnrDb !== undefined) return { kind: 'sqnr', db: choices.sqnrDb };
   if (choices.maxDrop) {
     const { files } = await scanImages(choices.maxDrop.eval);
+    const maxDrop = choices.maxDrop.points / 100;
+    if (await isLabelFolder(choices.maxDrop.labels)) {
+      const folder = await readLabelFolder(choices.maxDrop.labels, files, choices.maxDrop.eval);
+      const classMap = choices.maxDrop.classes === undefined ? undefined : parseClassMap(choices.maxDrop.classes);
+      const reference = await detectionReference(
+        ctx.prepared,
+        ctx.runner,
+        cachedDetectionSource(ctx.detection(files)),
+        folder.lookup,
+        { spec: ctx.spec, geometry: ctx.geometry, labelClasses: folder.labelClasses, source: 'the model' },
+        { decoder: choices.maxDrop.decoder as never, classMap, runBudget: ctx.budget },
+      );
+      return { kind: 'task', name: 'AP50', fp32: reference.fp32.ap50, maxDrop, evaluate: async (model) => (await reference.compare(model, { runBudget: ctx.budget })).int8.ap50 };
+    }
+    if (choices.maxDrop.decoder || choices.maxDrop.classes) bad('--decoder and --classes score a detector: give --labels a folder of YOLO label files.');
     const labels = await readLabelsFile(choices.maxDrop.labels);
     const evaluate = top1Evaluator(ctx.runner, ctx.source(files), (i) => labels.get(basename(files[i])));
-    return { kind: 'task', name: 'top-1', fp32: await evaluate(ctx.prepared), maxDrop: choices.maxDrop.points / 100, evaluate };
+    return { kind: 'task', name: 'top-1', fp32: await evaluate(ctx.prepared), maxDrop, evaluate };
   }
   return { kind: 'agreement', cosine: DEFAULT_AUTO_COSINE };
+}
+
+/** Keeps each image's feeds once decoded: a search scores the same images for every candidate. */
+function cachedDetectionSource(source: DetectionSource): DetectionSource {
+  const cache = new Map<number, Awaited<ReturnType<DetectionSource['image']>>>();
+  return {
+    count: source.count,
+    label: source.label,
+    async image(i) {
+      let hit = cache.get(i);
+      if (!hit) {
+        hit = await source.image(i);
+        cache.set(i, hit);
+      }
+      return hit;
+    },
+  };
 }
 
 /** The report's `auto` section: the plan to replay, what was chosen and why, and the trajectory. */

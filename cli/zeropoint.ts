@@ -52,7 +52,8 @@ const USAGE = `Usage:
       [--keep-first-last] [--bias-correction] [--report REPORT.json|REPORT.html [--report-overlay ${REPORT_OVERLAYS.join('|')}]]
       [--width W --height H (dynamic inputs)]
       [--image-input NAME] [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--strict (an unfaithful INT8 model is an error)]
-      [--auto [--target-cosine C (0.99) | --target-sqnr DB | --max-drop POINTS --eval DIR --labels LABELS.csv] [--max-fp32 N]]
+      [--auto [--target-cosine C (0.99) | --target-sqnr DB | --max-drop POINTS --eval DIR --labels LABELS.csv|LABELS_DIR
+        [--decoder NAME] [--classes ...]] [--max-fp32 N]]
       [--plan REPORT_OR_PLAN.json (replays what --auto chose)]
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv|LABELS_DIR]
       [--decoder NAME] [--classes NAME|INDEX,...|coco91] [--limit N] [--width W --height H] [--image-input NAME]
@@ -265,6 +266,8 @@ async function quantize(args: string[]): Promise<void> {
       eval: { type: 'string' },
       labels: { type: 'string' },
       'max-fp32': { type: 'string' },
+      decoder: { type: 'string' },
+      classes: { type: 'string' },
       plan: { type: 'string' },
       ...INPUT_OPTIONS,
       ...LIMIT_OPTIONS,
@@ -355,7 +358,7 @@ async function quantize(args: string[]): Promise<void> {
         folder: values.calib,
         used: files.length,
         source: source_,
-        target: await autoTarget(auto, { runner, prepared: prepared.model, source: source_, budget }),
+        target: await autoTarget(auto, { runner, prepared: prepared.model, source: source_, detection: (held) => detectionFolderSource(held, spec, feeds, decode), spec, geometry: feeds.image, budget }),
         maxFp32: auto.maxFp32,
         runBudget: budget,
         onProgress: say,
