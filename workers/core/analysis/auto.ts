@@ -25,8 +25,11 @@ import type { ReferenceSet } from './fidelity';
 import { analyzeSensitivity, evaluateCandidate, rankRows, type Agreement, type SensitivityResult } from './sensitivity';
 
 export type AutoTarget =
-  /** Every output and judged slice at least this cosine to FP32 (the fidelity gate's measure). */
-  | { readonly kind: 'agreement'; readonly cosine: number }
+  /**
+   * Every output and judged slice at least this cosine to FP32 (the fidelity gate's measure); with
+   * `slices: false`, every whole output only.
+   */
+  | { readonly kind: 'agreement'; readonly cosine: number; readonly slices?: boolean }
   /** Every output at least this SQNR (dB). */
   | { readonly kind: 'sqnr'; readonly db: number }
   /** A task measure (top-1, AP50) within `maxDrop` of FP32's, computed by the host on its labelled set. */
@@ -95,7 +98,7 @@ export interface AutoResult {
 export function describeTarget(target: AutoTarget): string {
   switch (target.kind) {
     case 'agreement':
-      return `every output and score column at cosine >= ${target.cosine} to FP32`;
+      return target.slices === false ? `every output at cosine >= ${target.cosine} to FP32` : `every output and score column at cosine >= ${target.cosine} to FP32`;
     case 'sqnr':
       return `every output at SQNR >= ${target.db} dB`;
     default:
@@ -144,7 +147,8 @@ export async function autoPrecision(
   const target = options.target ?? { kind: 'agreement', cosine: DEFAULT_AUTO_COSINE };
   const ctx = { ...context, signal: options.signal, runBudget: options.runBudget };
   const notes: string[] = [];
-  const valueOf = async (model: Model, agreement: Agreement): Promise<number> => (target.kind === 'agreement' ? agreement.score : target.kind === 'sqnr' ? agreement.sqnrDb : target.evaluate(model));
+  const valueOf = async (model: Model, agreement: Agreement): Promise<number> =>
+    target.kind === 'agreement' ? (target.slices === false ? agreement.outputCosine : agreement.score) : target.kind === 'sqnr' ? agreement.sqnrDb : target.evaluate(model);
   const meets = (value: number) => (target.kind === 'agreement' ? value >= target.cosine : target.kind === 'sqnr' ? value >= target.db : target.fp32 - value <= target.maxDrop);
   const evaluate = async (o: QuantizeOptions) => {
     const c = await evaluateCandidate(ctx, o);
@@ -178,7 +182,7 @@ export async function autoPrecision(
       runBudget: options.runBudget,
       onProgress: (p) => progress('sensitivity', p.done, p.total, `keeping ${p.unit} in FP32 alone`),
     });
-    const ranked = rankRows(sensitivity.rows, target.kind === 'sqnr' ? 'sqnr' : 'score');
+    const ranked = rankRows(sensitivity.rows, target.kind === 'sqnr' ? 'sqnrDb' : target.kind === 'agreement' && target.slices === false ? 'outputCosine' : 'score');
     // 3. Per tensor: the most sensitive units' tensors try the other methods.
     const refine = ranked.slice(0, options.refine ?? 6);
     const candidates = [...new Set(refine.flatMap((r) => tensorsOf(context.prepared, context.stats, current, r.unit.nodes)))];

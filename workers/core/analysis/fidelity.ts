@@ -371,6 +371,12 @@ export function agreementScore(result: FidelityResult): number {
   return score;
 }
 
+/** The lowest whole-output cosine (slices not counted; skipped outputs aside; NaN counts as -1). */
+export function minOutputCosine(result: FidelityResult): number {
+  const values = result.outputs.filter((o) => !o.skipped).map((o) => (Number.isNaN(o.cosine) ? -1 : o.cosine));
+  return values.length ? Math.min(...values) : 1;
+}
+
 /** The lowest output SQNR in dB (skipped outputs aside). */
 export function minOutputSqnr(result: FidelityResult): number {
   const values = result.outputs.filter((o) => !o.skipped).map((o) => (Number.isNaN(o.sqnrDb) ? -Infinity : o.sqnrDb));

@@ -15,13 +15,15 @@ import type { Model } from '../onnx/types';
 import { planQuantization } from '../quant/plan';
 import { quantizeModel, type QuantizeOptions } from '../quant/quantize';
 import type { Runner, RunBudget } from '../runner';
-import { agreementScore, judgeAgainst, minOutputSqnr, type FidelityResult, type ReferenceSet } from './fidelity';
+import { agreementScore, judgeAgainst, minOutputCosine, minOutputSqnr, type FidelityResult, type ReferenceSet } from './fidelity';
 import { precisionUnits, type PrecisionUnit } from './units';
 
 /** How close a candidate is to FP32 on the reference images. */
 export interface Agreement {
   /** Lowest cosine over outputs and their worst judged slices (fidelity.ts agreementScore). */
   readonly score: number;
+  /** Lowest whole-output cosine (slices not counted). */
+  readonly outputCosine: number;
   /** Lowest output SQNR, dB. */
   readonly sqnrDb: number;
   /** The model's size in bytes. */
@@ -59,7 +61,7 @@ export async function evaluateCandidate(
   const q = quantizeModel(context.prepared, context.stats, options);
   const bytes = encodeModel(q.model).length;
   const fidelity = await judgeAgainst(context.reference, q.model, context.runner, { signal: context.signal, runBudget: context.runBudget });
-  return { model: q.model, fidelity, agreement: { score: agreementScore(fidelity), sqnrDb: minOutputSqnr(fidelity), bytes } };
+  return { model: q.model, fidelity, agreement: { score: agreementScore(fidelity), outputCosine: minOutputCosine(fidelity), sqnrDb: minOutputSqnr(fidelity), bytes } };
 }
 
 export interface SensitivityOptions {
@@ -84,10 +86,8 @@ export function unitsOf(prepared: Model, stats: CalibrationStats, options: Quant
  * moves the score by 0.008, while either quantized alone drops it from 1 to 0.847); the second orders
  * the rest.
  */
-export function rankRows(rows: readonly SensitivityRow[], by: 'score' | 'sqnr' = 'score'): SensitivityRow[] {
-  return by === 'sqnr'
-    ? [...rows].sort((a, b) => a.alone.sqnrDb - b.alone.sqnrDb || b.kept.sqnrDb - a.kept.sqnrDb)
-    : [...rows].sort((a, b) => a.alone.score - b.alone.score || b.kept.score - a.kept.score);
+export function rankRows(rows: readonly SensitivityRow[], by: 'score' | 'outputCosine' | 'sqnrDb' = 'score'): SensitivityRow[] {
+  return [...rows].sort((a, b) => a.alone[by] - b.alone[by] || b.kept[by] - a.kept[by]);
 }
 
 export async function analyzeSensitivity(
