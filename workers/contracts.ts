@@ -27,6 +27,9 @@ import type { TensorMapping } from './core/quant/rewrite';
 import type { NamedBlob } from './model-files';
 import type { TensorStats } from './core/calibration/collector';
 import type { ChannelErrors } from './core/learn/lessons';
+import type { PrecisionUnit } from './analysis-contracts';
+
+export type * from './analysis-contracts';
 
 export type {
   AgreementSummary,
@@ -320,6 +323,10 @@ export interface ModelWorkerApi extends ModelLearnApi {
   exportReport(): Promise<ExportedFile>;
   /** The INT8 model's tensor mapping, null before quantize. */
   mapping(): Promise<TensorMapping[] | null>;
+  /** The precision units (a layer with its folds and gate) the query quantizes, in graph order. */
+  precisionUnits(query: RangeQuery): Promise<PrecisionUnit[]>;
+  /** A copy of the merged calibration statistics, for the analysis workers. */
+  calibrationStats(): Promise<CalibrationStats>;
 }
 
 // -------------------------------------------------------------------------------------------------
