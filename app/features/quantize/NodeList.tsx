@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useStore } from '../../store';
 import { showWeight, toggleKeepNode } from '../../store/actions';
 
@@ -9,8 +10,16 @@ export function NodeList() {
   const keepFirstAndLast = useStore((s) => s.quantize.keepFirstAndLast);
   const decisions = useStore((s) => s.quantize.outcome?.report.nodes);
   const decisionOf = new Map((decisions ?? []).map((d) => [d.name, d]));
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? nodes.filter((n) => n.name.toLowerCase().includes(needle) || n.opType.toLowerCase().includes(needle)) : nodes;
   return (
     <div className="panel table-scroll tall" data-testid="node-list">
+      <label className="table-controls">
+        Find a node
+        <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="name or op type" data-testid="node-filter" />
+        {needle ? <span className="muted">{shown.length} of {nodes.length}</span> : null}
+      </label>
       <table className="compact">
         <caption>Nodes in graph order</caption>
         <thead>
@@ -24,7 +33,7 @@ export function NodeList() {
           </tr>
         </thead>
         <tbody>
-          {nodes.map((n) => {
+          {shown.map((n) => {
             const byRule = keepOpTypes.includes(n.opType) || (keepFirstAndLast && n.firstOrLast);
             const d = decisionOf.get(n.name);
             return (
