@@ -3,7 +3,7 @@ import { ComposedChart, Line, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxis
 import type { AutoPoint } from '../../lib/auto-points';
 import { niceTicks } from '../../lib/chart-data';
 import { AxisTitles } from './AxisTitles';
-import { GridLines, NUMBER_TICK } from './ticks';
+import { GridLines, NUMBER_TICK, plainTick } from './ticks';
 import { COLORS } from './theme';
 
 export type AutoAxis = 'units' | 'size';
@@ -58,7 +58,7 @@ function Points(props: Props) {
         if (cx === undefined || cy === undefined || !Number.isFinite(cy)) return null;
         const label = `Apply: ${describePoint(p, props.unit)}`;
         return (
-          <g key={p.key} role="button" tabIndex={0} aria-label={label} data-testid="auto-point" data-key={p.key} data-accepted={p.accepted} onClick={() => props.onPick(p.key)} onKeyDown={key(p)} cursor="pointer" className="auto-point">
+          <g key={p.key} role="button" tabIndex={0} aria-label={label} data-testid="auto-point" data-key={p.key} data-accepted={p.accepted} data-value={p.value} data-units={p.units.join(' ')} data-applied={props.applied === p.key} onClick={() => props.onPick(p.key)} onKeyDown={key(p)} cursor="pointer" className="auto-point">
             <title>{label}</title>
             {props.applied === p.key ? <circle cx={cx} cy={cy} r={10} fill="none" stroke={COLORS.selected} strokeWidth={2} /> : null}
             <circle cx={cx} cy={cy} r={6} fill={p.accepted ? COLORS.fp32 : '#ffffff'} stroke={p.accepted ? COLORS.fp32 : COLORS.axis} strokeWidth={2} />
@@ -76,6 +76,10 @@ function AutoChartView(props: Props) {
   const [xlo, xhi] = props.axis === 'units' ? [0, Math.max(1, ...xs) + 0.5] : pad(Math.min(...xs), Math.max(...xs), 0.08);
   const [ylo, yhi] = pad(Math.min(...ys), Math.max(...ys), 0.1);
   const yTicks = niceTicks(ylo, yhi, 5);
+  // Cosines near 1 differ in the fourth decimal: as many decimals as the tick step needs.
+  const step = yTicks.length > 1 ? yTicks[1] - yTicks[0] : 1;
+  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step) - 1e-9)));
+  const yTick = plainTick((v) => Number(v).toFixed(decimals));
   const xTicks = props.axis === 'units' ? niceTicks(0, xhi, Math.min(8, Math.ceil(xhi))).filter((t) => Number.isInteger(t)) : niceTicks(xlo, xhi, 5);
   const data = props.points.map((p) => ({ x: xOf(p, props.axis), value: p.value }));
   return (
@@ -83,7 +87,7 @@ function AutoChartView(props: Props) {
       <ComposedChart data={data} responsive style={{ width: '100%', height: props.height ?? 220 }} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
         <GridLines axis="y" values={yTicks} />
         <XAxis type="number" dataKey="x" domain={[xlo, xhi]} ticks={xTicks} interval={0} allowDataOverflow tick={NUMBER_TICK} height={22} />
-        <YAxis type="number" domain={[ylo, yhi]} ticks={yTicks} interval={0} allowDataOverflow tick={NUMBER_TICK} width={52} />
+        <YAxis type="number" domain={[ylo, yhi]} ticks={yTicks} interval={0} allowDataOverflow tick={yTick} width={58} />
         {/* Invisible: gives the axes their data. */}
         <Line dataKey="value" stroke="none" dot={false} activeDot={false} isAnimationActive={false} legendType="none" />
         <Points {...props} />

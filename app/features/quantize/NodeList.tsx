@@ -15,11 +15,13 @@ export function NodeList() {
   const shown = needle ? nodes.filter((n) => n.name.toLowerCase().includes(needle) || n.opType.toLowerCase().includes(needle)) : nodes;
   return (
     <div className="panel table-scroll tall" data-testid="node-list">
-      <label className="table-controls">
-        Find a node
-        <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="name or op type" data-testid="node-filter" />
+      <div className="table-controls">
+        <label className="check">
+          Find a node
+          <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="name or op type" data-testid="node-filter" />
+        </label>
         {needle ? <span className="muted">{shown.length} of {nodes.length}</span> : null}
-      </label>
+      </div>
       <table className="compact">
         <caption>Nodes in graph order</caption>
         <thead>

@@ -19,6 +19,8 @@ import type { JudgedImages } from '../../store';
 const CHART_UNITS = 20;
 
 const cos = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '—');
+/** A size change: keeping a small layer can shrink the file (its Q/DQ nodes and scales go). */
+const signedBytes = (d: number) => `${d >= 0 ? '+' : '−'}${formatBytes(Math.abs(d))}`;
 const signed = (x: number, digits = 4) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}` : '—');
 
 export function imagesPhrase(images: JudgedImages): string {
@@ -110,7 +112,7 @@ function Result(props: { result: SensitivityResult; images: JudgedImages }) {
               <th scope="col" title="Cosine to FP32 when only this unit is kept in FP32, the rest INT8, and the change from every unit INT8">
                 Kept in FP32 alone
               </th>
-              <th scope="col" title="How much larger the model is with this unit in FP32">
+              <th scope="col" title="How the model's size changes with this unit in FP32 (FP32 weights are 4 bytes a value instead of 1; its Q/DQ nodes and scales go)">
                 Size cost
               </th>
               <th scope="col">
@@ -135,7 +137,7 @@ function Result(props: { result: SensitivityResult; images: JudgedImages }) {
                   <td className="num">
                     {cos(r.kept.score)} <span className="muted">({signed(r.kept.score - b.score)})</span>
                   </td>
-                  <td className="num">+{formatBytes(Math.max(0, r.kept.bytes - b.bytes))}</td>
+                  <td className="num">{signedBytes(r.kept.bytes - b.bytes)}</td>
                   <td>
                     {isKept ? (
                       <span className="muted">in FP32</span>
