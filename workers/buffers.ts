@@ -4,7 +4,6 @@
  * SharedArrayBuffer (it cannot be transferred).
  */
 import type { ReferenceSet } from './core/analysis/fidelity';
-import type { CalibrationStats } from './core/calibration/collector';
 import type { RunnerTensor } from './core/runner';
 
 function distinct(views: Iterable<ArrayBufferView>): ArrayBuffer[] {
@@ -17,9 +16,4 @@ function distinct(views: Iterable<ArrayBufferView>): ArrayBuffer[] {
 export function referenceBuffers(reference: ReferenceSet): ArrayBuffer[] {
   const tensors: RunnerTensor[] = [...reference.feeds.flatMap((f) => Object.values(f)), ...reference.outputs.flatMap((o) => Object.values(o))];
   return distinct(tensors.map((t) => t.data));
-}
-
-/** The histogram counts of calibration statistics. */
-export function statsBuffers(stats: CalibrationStats): ArrayBuffer[] {
-  return distinct(Object.values(stats.tensors).flatMap((t) => (t.histogram ? [t.histogram.counts] : [])));
 }
