@@ -57,6 +57,14 @@ test('Auto on the sample: plots, a point applied, the keep list, the rebuild and
   await workbench.buildInt8();
   const before = { summary: (await page.getByTestId('quantize-summary').innerText()).trim(), fidelity: (await workbench.fidelity()).text };
 
+  // Auto shows its progress and can be cancelled.
+  const autoPanel = workbench.step('quantize').getByTestId('auto-panel');
+  await autoPanel.getByTestId('auto-run').click();
+  await expect(autoPanel.getByTestId('auto-progress')).toBeVisible();
+  await autoPanel.getByTestId('auto-cancel').click();
+  await expect(autoPanel.getByTestId('auto-error')).toContainText('The Auto search was cancelled');
+  await expect(autoPanel.getByTestId('auto-run')).toBeEnabled();
+
   // A target the defaults miss (SqueezeNet's softmax output agrees to about 0.999), a budget of 2 units.
   const result = await workbench.runAuto({ cosine: 0.9999, budget: 2, refine: 1 });
   await expect(result.getByTestId('auto-verdict')).toContainText('Judged on 4 held-out images');
