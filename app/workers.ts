@@ -1,6 +1,7 @@
 /**
- * The ONLY place that creates workers and wraps them (Comlink.wrap<Api>). Everything else in the app
- * talks to the doors declared in workers/contracts.ts through the functions exported here.
+ * With app/analysis-workers.ts (the sensitivity and Auto pool), the ONLY place that creates workers
+ * and wraps them (Comlink.wrap<Api>, through worker-handle.ts). Everything else in the app talks to
+ * the doors declared in workers/contracts.ts through the functions exported here.
  *
  * - The model worker is a singleton that owns the model (bytes never linger on the main thread).
  * - Calibration runs on a pool of calibrate workers (one 1-thread WASM session each): the images are
@@ -45,74 +46,12 @@ import { ZeropointError } from '../workers/core/errors';
 import { quote } from '../workers/core/intake/names';
 import { runTimeoutError } from '../workers/core/runner';
 import { splitShares } from './lib/shares';
+import { cancellable, handle, race, type Handle } from './worker-handle';
 
 installTransferHandlers();
 
 /** Where onnxruntime-web's glue and binary are served (see vite.config.ts). */
 export const WASM_PATHS = new URL(`${import.meta.env.BASE_URL}ort/`, location.href).href;
-
-/** How long a cancelled worker may take to stop by itself before it is terminated. */
-const CANCEL_GRACE_MS = 2000;
-
-interface Handle<Api> {
-  readonly label: string;
-  readonly api: Comlink.Remote<Api>;
-  /** Rejects when the worker crashes or is terminated. */
-  readonly gone: Promise<never>;
-  /** Ends the worker; its pending calls reject with `reason` (a 'cancelled' message, or the error itself). */
-  terminate(reason?: string | ZeropointError): void;
-  readonly terminated: () => boolean;
-}
-
-function handle<Api>(worker: Worker, label: string): Handle<Api> {
-  const api = Comlink.wrap<Api>(worker);
-  let fail: (e: unknown) => void = () => undefined;
-  let terminated = false;
-  const gone = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  gone.catch(() => undefined); // observed by race() below; never unhandled
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    terminated = true;
-    worker.terminate();
-    fail(new ZeropointError('runtime', `The ${label} stopped unexpectedly${event.message ? ` (${event.message})` : ''}. Try again; if it keeps happening, reload the page.`));
-  });
-  return {
-    label,
-    api,
-    gone,
-    terminated: () => terminated,
-    terminate(reason: string | ZeropointError = 'The operation was cancelled.') {
-      if (terminated) return;
-      terminated = true;
-      worker.terminate();
-      fail(typeof reason === 'string' ? new ZeropointError('cancelled', reason) : reason);
-    },
-  };
-}
-
-/** The call's result, or the worker's death, whichever comes first. */
-function race<T>(h: Handle<unknown>, call: Promise<T>): Promise<T> {
-  return Promise.race([call, h.gone]);
-}
-
-/**
- * Runs a cancellable call: on abort the worker gets the signal; if the call has not settled after the
- * grace period (a WASM inference cannot be interrupted), the worker is terminated.
- */
-function cancellable<T>(h: Handle<unknown>, signal: AbortSignal, call: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
-    timer = setTimeout(() => h.terminate(), CANCEL_GRACE_MS);
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  return race(h, call).finally(() => {
-    signal.removeEventListener('abort', onAbort);
-    if (timer !== undefined) clearTimeout(timer);
-  });
-}
 
 // -------------------------------------------------------------------------------------------------
 // Model worker

@@ -312,6 +312,57 @@ export class Workbench {
     return { pass: (await verdict.getAttribute('data-testid')) === 'fidelity-pass', text: (await verdict.innerText()).trim() };
   }
 
+  /**
+   * The lowest cosine the fidelity verdict reports (its measure of agreement: the lowest output, or a
+   * failing output or column), read from its text.
+   */
+  static lowestCosine(text: string): number {
+    const values = [...text.matchAll(/cosine (-?\d+\.\d+)/g)].map((m) => Number(m[1]));
+    const worst = /worst (?:column|channel) (-?\d+\.\d+)/.exec(text);
+    if (worst) values.push(Number(worst[1]));
+    if (!values.length) throw new Error(`No cosine in the fidelity verdict: ${text}`);
+    return Math.min(...values);
+  }
+
+  /** The Quantize step's Auto panel: sets the target, budget and search breadth, runs, and waits for the result. */
+  async runAuto(options: { cosine?: number; sqnrDb?: number; budget?: number; refine?: number; allMethods?: boolean } = {}): Promise<Locator> {
+    const panel = this.step('quantize').getByTestId('auto-panel');
+    if (options.sqnrDb !== undefined) {
+      await panel.getByTestId('auto-target').selectOption('sqnr');
+      await panel.getByTestId('auto-db').fill(String(options.sqnrDb));
+    } else if (options.cosine !== undefined) {
+      await panel.getByTestId('auto-target').selectOption('agreement');
+      await panel.getByTestId('auto-cosine').fill(String(options.cosine));
+    }
+    if (options.budget !== undefined) await panel.getByTestId('auto-budget').fill(String(options.budget));
+    if (options.refine !== undefined) await panel.getByTestId('auto-refine').fill(String(options.refine));
+    if (options.allMethods !== undefined) await panel.getByTestId('auto-all-methods').setChecked(options.allMethods);
+    await panel.getByTestId('auto-run').click();
+    await expect(panel.getByTestId('auto-progress')).toBeVisible();
+    const result = panel.getByTestId('auto-result');
+    await expect(result.or(panel.getByTestId('auto-error'))).toBeVisible({ timeout: 600_000 });
+    await expect(panel.getByTestId('auto-error')).toHaveCount(0);
+    return result;
+  }
+
+  /** The points of one Auto plot ('units': against FP32 units, 'size': against model size). */
+  autoPoints(plot: 'units' | 'size' = 'units'): Locator {
+    return this.step('quantize').getByTestId(`auto-plot-${plot}`).getByTestId('auto-point');
+  }
+
+  /** Clicks a point of an Auto plot and waits for the INT8 model it rebuilds. */
+  async applyAutoPoint(point: Locator): Promise<void> {
+    await point.click();
+    await expect(point).toHaveAttribute('data-applied', 'true');
+    await expect(this.page.getByTestId('quantize-result')).toBeVisible({ timeout: 120_000 });
+  }
+
+  /** The node names the Quantize step's keep list shows. */
+  async keepList(): Promise<string[]> {
+    const chips = this.step('quantize').getByTestId('keep-list').locator('code');
+    return (await chips.allInnerTexts()).map((t) => t.trim());
+  }
+
   /** Clicks a download button and returns the saved file's bytes and suggested name. */
   async download(testId: 'download-int8' | 'download-report' | 'download-html-report'): Promise<{ name: string; bytes: Buffer; download: Download }> {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId(testId).click()]);

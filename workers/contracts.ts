@@ -39,6 +39,9 @@ import type { GraphLayout, LayoutOptions } from './core/layout/layered';
 import type { LayerErrorSplit, NodeProfile, OverlayData, PrecisionChoice, RangeOverlayRow, SensitivityData } from './core/report/overlay-data';
 import type { NodeOverlay } from './core/report/overlays';
 import type { ReportInput } from './core/report/types';
+import type { PrecisionUnit } from './analysis-contracts';
+
+export type * from './analysis-contracts';
 
 export type {
   ExportFormat,
@@ -357,6 +360,10 @@ export interface ModelWorkerApi extends ModelLearnApi {
   mapping(): Promise<TensorMapping[] | null>;
   /** The graph to draw: the prepared FP32 model (else the original), or the INT8 model as written (blocks: the fused QLinear kernels). */
   graphView(variant: GraphVariant): Promise<GraphView>;
+  /** The precision units (a layer with its folds and gate) the query quantizes, in graph order. */
+  precisionUnits(query: RangeQuery): Promise<PrecisionUnit[]>;
+  /** A copy of the merged calibration statistics, for the analysis workers. */
+  calibrationStats(): Promise<CalibrationStats>;
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ import { loadModelFromBlobs, type NamedBlob } from './model-files';
 import { learnApi } from './learn';
 import { histogramView } from './histogram-view';
 import { calibrationCandidates } from './core/calibration/augment';
-import { getTensorStats, type TensorStats } from './core/calibration/collector';
+import { getTensorStats, type CalibrationStats, type TensorStats } from './core/calibration/collector';
+import { unitsOf } from './core/analysis/sensitivity';
+import type { PrecisionUnit } from './core/analysis/units';
 import { histogramMoments } from './core/calibration/histogram';
 import { computeAllRanges, computeRange, expectedSquaredError, quantGrid, type CalibrationRange } from './core/calibration/ranges';
 import { ZeropointError } from './core/errors';
@@ -105,23 +107,33 @@ function options(query: RangeQuery): QuantizeOptions {
 }
 
 function planKey(o: QuantizeOptions): string {
-  return JSON.stringify([rangeOptionsFor(o), o.activationType, o.activationSymmetric, o.perChannel, o.keepNodes, o.keepOpTypes, o.keepFirstAndLast]);
+  return JSON.stringify([rangeOptionsFor(o), o.methodByTensor ?? {}, o.activationType, o.activationSymmetric, o.perChannel, o.keepNodes, o.keepOpTypes, o.keepFirstAndLast]);
 }
 
-/** The range of a tensor for the query's method, cached: switching method back and forth is free. */
-function rangeLookup(s: State, o: QuantizeOptions): (name: string) => CalibrationRange | undefined {
-  const calibration = requireCalibration(s);
-  const key = JSON.stringify(rangeOptionsFor(o));
+/** One method's range cache (tensor -> range, null when never observed). */
+function rangeCache(s: State, o: QuantizeOptions): { cache: Map<string, CalibrationRange | null>; options: ReturnType<typeof rangeOptionsFor> } {
+  const options = rangeOptionsFor(o);
+  const key = JSON.stringify(options);
   let cache = s.ranges.get(key);
   if (!cache) s.ranges.set(key, (cache = new Map()));
-  const rangeOptions = rangeOptionsFor(o);
-  const c = cache;
+  return { cache, options };
+}
+
+/**
+ * The range of a tensor for the query's method (or the tensor's own method from `methodByTensor`,
+ * what Auto chose), cached per method: switching method back and forth is free.
+ */
+function rangeLookup(s: State, o: QuantizeOptions): (name: string) => CalibrationRange | undefined {
+  const calibration = requireCalibration(s);
+  const base = rangeCache(s, o);
   return (name) => {
-    if (!c.has(name)) {
+    const own = o.methodByTensor?.[name];
+    const { cache, options } = own && own !== o.method ? rangeCache(s, { ...o, method: own }) : base;
+    if (!cache.has(name)) {
       const t = getTensorStats(calibration.stats, name);
-      c.set(name, t && t.count > 0 ? computeRange(t, rangeOptions) : null);
+      cache.set(name, t && t.count > 0 ? computeRange(t, options) : null);
     }
-    return c.get(name) ?? undefined;
+    return cache.get(name) ?? undefined;
   };
 }
 
@@ -429,7 +441,8 @@ const api = {
       entropy: { targetBins: o.entropyBins, quantizedBins: o.entropyQuantizedBins },
       mse: { type: o.activationType, symmetric: o.activationSymmetric },
     });
-    const chosen = computeRange(stats, rangeOptionsFor(o));
+    const ownMethod = o.methodByTensor?.[rangeSource];
+    const chosen = computeRange(stats, rangeOptionsFor(ownMethod ? { ...o, method: ownMethod } : o));
     const params = planned?.params ?? computeQuantParams(chosen, { type: o.activationType, symmetric: o.activationSymmetric, reduceRange: false });
     const q = qRange(params.type, { symmetric: o.activationSymmetric, reduceRange: false });
     const grid: QuantGridView = {
@@ -604,6 +617,15 @@ const api = {
       return graphView(s.int8.model.graph!, { fused: true });
     }
     return graphView((s.prepared?.model ?? s.original).graph!);
+  },
+
+  async precisionUnits(query: RangeQuery): Promise<PrecisionUnit[]> {
+    const s = requireModel();
+    return unitsOf(requirePrepared(s).model, requireCalibration(s).stats, options(query));
+  },
+
+  async calibrationStats(): Promise<CalibrationStats> {
+    return requireCalibration(requireModel()).stats;
   },
 
   // Learn mode's door (workers/learn.ts): the same model and calibration statistics, read-only.

@@ -6,6 +6,7 @@
  */
 import { create } from 'zustand';
 import { defaultPoolSize, providerConfigs } from '../workers';
+import { createAnalysisSlice, type AnalysisSlice } from './analysis';
 import { createCalibrationSlice, type CalibrationSlice } from './calibration';
 import { createComparisonSlice, type ComparisonSlice } from './comparison';
 import { createDataSlice, type DataSlice } from './data';
@@ -14,7 +15,7 @@ import { createModelSlice, type ModelSlice } from './model';
 import { createQuantizeSlice, type QuantizeSlice } from './quantize';
 import { createRangesSlice, type RangesSlice } from './ranges';
 
-export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & ComparisonSlice & GraphSlice;
+export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & AnalysisSlice & ComparisonSlice & GraphSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createModelSlice(...a),
@@ -22,10 +23,12 @@ export const useStore = create<Store>()((...a) => ({
   ...createCalibrationSlice(defaultPoolSize())(...a),
   ...createRangesSlice(...a),
   ...createQuantizeSlice(...a),
+  ...createAnalysisSlice(...a),
   ...createComparisonSlice(providerConfigs())(...a),
   ...createGraphSlice(...a),
 }));
 
+export type { AnalysisState, AutoSettings, AutoState, JudgedImages, SensitivityState } from './analysis';
 export type { CalibrationState, CalibrationSummary } from './calibration';
 export type { ComparisonState, LatencyRow, ModelRole, ProviderState } from './comparison';
 export type { DataState, ImageSetState, PreviewState } from './data';

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ExportFormat, FidelitySummary, QuantizeOutcome, WeightDetail } from '../../workers/contracts';
+import type { ExportFormat, FidelitySummary, QuantizeOutcome, RangeMethod, WeightDetail } from '../../workers/contracts';
 import type { Store } from './index';
 import type { Problem, Status } from './types';
 
@@ -29,6 +29,8 @@ export interface QuantizeState {
   readonly keepNodes: readonly string[];
   readonly keepOpTypes: readonly string[];
   readonly keepFirstAndLast: boolean;
+  /** A range method per tensor (by its range source), over the step's method: what Auto chose. */
+  readonly methodByTensor: Readonly<Record<string, RangeMethod>>;
   /** Correct each quantized layer's bias for the mean shift weight rounding causes. */
   readonly biasCorrection: boolean;
   readonly status: Status;
@@ -55,6 +57,7 @@ export const initialQuantize: QuantizeState = {
   keepNodes: [],
   keepOpTypes: [],
   keepFirstAndLast: false,
+  methodByTensor: {},
   biasCorrection: false,
   status: 'idle',
   outcome: null,

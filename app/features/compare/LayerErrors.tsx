@@ -8,7 +8,7 @@ import { worstIndex } from '../../lib/chart-data';
 import { formatDb, formatNumber, formatPercent } from '../../lib/format';
 import { useRowWindow } from '../../lib/useWindow';
 import { useStore } from '../../store';
-import { selectLayer, setCompareLogScale } from '../../store/actions';
+import { keepLayerInFp32, selectLayer, setCompareLogScale } from '../../store/actions';
 
 const ROW_HEIGHT = 27;
 
@@ -36,6 +36,13 @@ function LayerDetail(props: { layer: string }) {
           </>
         ) : null}
       </p>
+      {l.quantized && l.node ? (
+        <p className="row">
+          <button type="button" onClick={() => void keepLayerInFp32(l.node)} data-testid="layer-keep" title="Adds the layer (with the Relu it folds and the activation that gates it) to the Quantize step's keep list and builds the INT8 model again">
+            Keep {l.node} in FP32 and rebuild
+          </button>
+        </p>
+      ) : null}
       {errors ? (
         <ChartFrame title="Error values (FP32 − INT8)" summary={`Errors of ${l.fp32} range from ${formatNumber(errors.min)} to ${formatNumber(errors.max)}.`} testId="layer-error-histogram">
           <ErrorHistogramChart histogram={errors} logScale={logScale} />

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useStore } from '../../store';
-import { clearKeeps, setKeepFirstAndLast, setKeepOpType } from '../../store/actions';
+import { clearKeeps, clearMethodByTensor, setKeepFirstAndLast, setKeepOpType } from '../../store/actions';
 
 /** Keep-in-FP32 by preset (first and last compute layers) and by op type. */
 export function KeepControls() {
@@ -9,6 +9,8 @@ export function KeepControls() {
   const keepFirstAndLast = useStore((s) => s.quantize.keepFirstAndLast);
   const keepOpTypes = useStore((s) => s.quantize.keepOpTypes);
   const keepNodes = useStore((s) => s.quantize.keepNodes);
+  const byTensor = useStore((s) => s.quantize.methodByTensor);
+  const ownMethods = Object.entries(byTensor);
   const opTypes = useMemo(() => [...new Set((nodes ?? []).filter((n) => n.quantizable).map((n) => n.opType))].sort(), [nodes]);
   return (
     <fieldset data-testid="keep-controls">
@@ -25,14 +27,31 @@ export function KeepControls() {
           </label>
         ))}
       </div>
-      <p className="muted">
-        {keepNodes.length} node(s) kept by name; click nodes in the list below.{' '}
+      <p className="muted" data-testid="keep-summary">
+        {keepNodes.length} node(s) kept by name; click nodes in the list below, or keep a unit from Sensitivity or a point of Auto.{' '}
         {keepNodes.length || keepOpTypes.length || keepFirstAndLast ? (
           <button type="button" className="link" onClick={clearKeeps}>
             Quantize everything again
           </button>
         ) : null}
       </p>
+      {keepNodes.length ? (
+        <p className="keep-list" data-testid="keep-list">
+          {keepNodes.map((n) => (
+            <code key={n} className="chip">
+              {n}
+            </code>
+          ))}
+        </p>
+      ) : null}
+      {ownMethods.length ? (
+        <p className="muted" data-testid="method-by-tensor">
+          {ownMethods.length} tensor(s) with a range method of their own (from Auto): {ownMethods.map(([t, m]) => `${t} ${m}`).join(', ')}.{' '}
+          <button type="button" className="link" onClick={clearMethodByTensor}>
+            Use the step&rsquo;s method for every tensor
+          </button>
+        </p>
+      ) : null}
     </fieldset>
   );
 }

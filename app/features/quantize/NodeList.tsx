@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useStore } from '../../store';
 import { showWeight, toggleKeepNode } from '../../store/actions';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
@@ -12,8 +13,18 @@ export function NodeList() {
   const format = useStore((s) => s.quantize.format);
   const decisions = outcome?.report?.nodes ?? outcome?.formatReport?.nodes.map((d) => ({ name: d.name, quantized: d.converted, reason: d.reason }));
   const decisionOf = new Map((decisions ?? []).map((d) => [d.name, d]));
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? nodes.filter((n) => n.name.toLowerCase().includes(needle) || n.opType.toLowerCase().includes(needle)) : nodes;
   return (
     <div className="panel table-scroll tall" data-testid="node-list">
+      <div className="table-controls">
+        <label className="check">
+          Find a node
+          <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="name or op type" data-testid="node-filter" />
+        </label>
+        {needle ? <span className="muted">{shown.length} of {nodes.length}</span> : null}
+      </div>
       <table className="compact">
         <caption>Nodes in graph order</caption>
         <thead>
@@ -27,7 +38,7 @@ export function NodeList() {
           </tr>
         </thead>
         <tbody>
-          {nodes.map((n) => {
+          {shown.map((n) => {
             const byRule = keepOpTypes.includes(n.opType) || (keepFirstAndLast && n.firstOrLast);
             const d = decisionOf.get(n.name);
             return (

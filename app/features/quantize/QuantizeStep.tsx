@@ -5,10 +5,12 @@ import { Step } from '../../components/Step';
 import { ChartFrame } from '../../components/ChartFrame';
 import { SizeChart, type SizeBar } from '../../components/charts/SizeChart';
 import { formatBytes, formatPercent } from '../../lib/format';
+import { AutoPanel } from './AutoPanel';
 import { BiasCorrectionControl, BiasCorrectionResult } from './BiasCorrection';
 import { FidelityGate, useFidelityFailed } from './FidelityGate';
 import { KeepControls } from './KeepControls';
 import { NodeList } from './NodeList';
+import { SensitivityPanel } from './SensitivityPanel';
 import { WeightPanel } from './WeightPanel';
 import { FormatChoice, FormatOutcome } from './Format';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
@@ -111,6 +113,10 @@ export function QuantizeStep() {
       </div>
       {error ? <Alert problem={error} testId="quantize-error" /> : null}
       <Outcome />
+      <div className="split analysis">
+        <AutoPanel />
+        <SensitivityPanel />
+      </div>
       <div className="split quantize">
         <NodeList />
         <WeightPanel />

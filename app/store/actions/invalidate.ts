@@ -3,11 +3,14 @@
  * after it; new images or preprocessing clear calibration and what follows; new range options or keep
  * lists clear the INT8 model and its comparison).
  */
+import { initialAuto, initialSensitivity } from '../analysis';
 import { initialCalibration } from '../calibration';
 import { initialComparison } from '../comparison';
 import { initialPreview } from '../data';
 import { initialQuantize } from '../quantize';
 import { initialRanges } from '../ranges';
+import { dropSensitivity } from './analysis';
+import { dropAuto } from './auto';
 import { dropCalibration } from './calibration';
 import { dropComparison } from './compare';
 import { dropInt8Graph, resetGraph } from './graph';
@@ -26,9 +29,18 @@ export function resetQuantizeOutcome(): void {
   resetComparisonResults(true);
 }
 
+/** Sensitivity and Auto results belong to one model and calibration: running ones stop, results go (settings stay). */
+export function resetAnalysis(): void {
+  dropSensitivity();
+  dropAuto();
+  const { analysis, patchAnalysis } = get();
+  if (analysis.sensitivity.status !== 'idle' || analysis.auto.status !== 'idle') patchAnalysis({ sensitivity: initialSensitivity, auto: initialAuto(analysis.auto.settings) });
+}
+
 export function resetAfterCalibration(): void {
   const { ranges, patchRanges } = get();
   patchRanges({ ...initialRanges, options: ranges.options, view: ranges.view });
+  resetAnalysis();
   resetQuantizeOutcome();
 }
 

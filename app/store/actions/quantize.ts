@@ -52,6 +52,34 @@ export function setFormat(format: ExportFormat): void {
   resetQuantizeOutcome();
 }
 
+/** Adds nodes to the keep list (a sensitivity row's unit, a Compare layer's) and rebuilds the INT8 model. */
+export async function keepInFp32(nodes: readonly string[]): Promise<void> {
+  const { keepNodes } = get().quantize;
+  get().patchQuantize({ keepNodes: [...new Set([...keepNodes, ...nodes])] });
+  keepChanged();
+  if (get().calibration.status === 'ready') await buildInt8();
+}
+
+/**
+ * Keeps a layer in FP32 by one of its nodes (Compare's per-layer rows name the node that writes the
+ * tensor): the whole precision unit it belongs to (the layer, its folds and gate), else the node alone.
+ */
+export async function keepLayerInFp32(node: string): Promise<void> {
+  let nodes: readonly string[] = [node];
+  try {
+    nodes = (await modelWorker.precisionUnits(currentQuery())).find((u) => u.nodes.includes(node))?.nodes ?? nodes;
+  } catch {
+    // No units (no calibration): the node alone.
+  }
+  await keepInFp32(nodes);
+}
+
+/** Drops the methods per tensor Auto chose (the step's method applies to every tensor again). */
+export function clearMethodByTensor(): void {
+  get().patchQuantize({ methodByTensor: {} });
+  keepChanged();
+}
+
 let buildSeq = 0;
 
 export async function buildInt8(): Promise<void> {

@@ -16,6 +16,7 @@ export function currentQuery(): RangeQuery {
     keepOpTypes: [...quantize.keepOpTypes],
     keepFirstAndLast: quantize.keepFirstAndLast,
     biasCorrection: quantize.biasCorrection,
+    ...(Object.keys(quantize.methodByTensor).length ? { methodByTensor: { ...quantize.methodByTensor } } : {}),
   };
 }
 

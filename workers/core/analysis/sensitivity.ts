@@ -16,7 +16,10 @@ import { planQuantization } from '../quant/plan';
 import { quantizeModel, type QuantizeOptions } from '../quant/quantize';
 import type { Runner, RunBudget } from '../runner';
 import { agreementScore, judgeAgainst, minOutputCosine, minOutputSqnr, type FidelityResult, type ReferenceSet } from './fidelity';
+import { rankRows } from './rank';
 import { precisionUnits, type PrecisionUnit } from './units';
+
+export { rankRows };
 
 /** How close a candidate is to FP32 on the reference images. */
 export interface Agreement {
@@ -77,17 +80,6 @@ export function unitsOf(prepared: Model, stats: CalibrationStats, options: Quant
   const observed = new Set(Object.keys(stats.tensors));
   const plan = planQuantization(prepared.graph!, { rangeOf: (n) => (observed.has(n) ? { min: -1, max: 1 } : undefined) }, options);
   return precisionUnits(plan);
-}
-
-/**
- * Most damaging first: by the agreement when the unit alone is quantized (lowest first), then by what
- * keeping it alone buys. The first measure finds the units that break a model by themselves even when
- * several such units hide each other (on lw-person-det keeping either of its two worst convs alone
- * moves the score by 0.008, while either quantized alone drops it from 1 to 0.847); the second orders
- * the rest.
- */
-export function rankRows(rows: readonly SensitivityRow[], by: 'score' | 'outputCosine' | 'sqnrDb' = 'score'): SensitivityRow[] {
-  return [...rows].sort((a, b) => a.alone[by] - b.alone[by] || b.kept[by] - a.kept[by]);
 }
 
 export async function analyzeSensitivity(
