@@ -214,7 +214,7 @@ export async function quantize(args: string[]): Promise<void> {
   // Notes come with the summary, not before the work: a run that fails prints its one error line only.
   for (const note of [...prepared.notes, ...feeds.notes]) say(`note: ${note}`);
   say(
-    `wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${method}`,
+    `wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB (${((100 * bytes.length) / fp32Bytes).toFixed(1)}% of FP32); ${r.quantizedNodes}/${r.nodes.length} nodes quantized, ${r.foldedActivations} activations folded; ${calibration.images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s; method ${r.options.method}${r.options.methodByTensor && Object.keys(r.options.methodByTensor).length ? ` (${Object.keys(r.options.methodByTensor).length} tensors with their own)` : ""}`,
   );
   if (r.biasCorrection) {
     const skipped = r.biasCorrection.skipped;
