@@ -132,7 +132,7 @@ export function LayerErrors() {
                   <td className="num">{l.local ? formatDb(l.local.sqnrDb) : '–'}</td>
                   <td className="num">{formatNumber(l.cosine, 5)}</td>
                   <td className="num">{formatNumber(l.mse)}</td>
-                  <td className="num">{Number.isFinite(l.biasShare) ? formatPercent(l.biasShare) : '–'}</td>
+                  <td className="num" data-testid="layer-offset-cell">{Number.isFinite(l.biasShare) ? formatPercent(l.biasShare) : '–'}</td>
                   <td>{l.quantized ? 'yes' : 'no'}</td>
                 </tr>
               ))}

@@ -139,6 +139,7 @@ function layersSection(r: ReportInput, overlays: readonly NodeOverlay[]): string
     `<code>${h(l.fp32)}</code>`,
     h(l.opType),
     formatDb(l.sqnrDb),
+    l.local ? formatDb(l.local.sqnrDb) : '–',
     formatNumber(l.cosine, 5),
     formatNumber(l.mse),
     Number.isFinite(l.biasShare) ? formatPercent(l.biasShare) : '–',
@@ -147,7 +148,7 @@ function layersSection(r: ReportInput, overlays: readonly NodeOverlay[]): string
   const w = c.layers[worst];
   return `<section><h2>Error per layer</h2><p>${c.layers.length} layers; the worst is <code data-testid="report-worst-layer">${h(w.fp32)}</code> at <span data-testid="report-worst-sqnr">${formatDb(w.sqnrDb)}</span>.</p>
 ${columnChart(c.layers.map((l) => sqnrBar(l, scale, thresholds)), { height: 220, unit: 'SQNR dB', title: 'SQNR per layer, in graph order' })}
-<div class="scroll">${table(['#', 'Tensor', 'Op', 'SQNR', 'Cosine', 'MSE', 'Offset', 'INT8'], rows, { testId: 'report-layers', numeric: [0, 3, 4, 5, 6], rowClass: (i) => (i === worst ? 'worst' : '') })}</div></section>`;
+<div class="scroll">${table(['#', 'Tensor', 'Op', 'SQNR', 'Local', 'Cosine', 'MSE', 'Offset', 'INT8'], rows, { testId: 'report-layers', numeric: [0, 3, 4, 5, 6, 7], rowClass: (i) => (i === worst ? 'worst' : '') })}</div></section>`;
 }
 
 function rangesSection(r: ReportInput): string {
