@@ -40,6 +40,12 @@ export interface TensorStats {
   /** Moving-average min and max over batches (see the file comment); NaN while batches is 0. */
   movingMin: number;
   movingMax: number;
+  /**
+   * The min was not measured but implied: the graph proves the values never negative (a Relu or
+   * Sigmoid output, say), so min (and movingMin) hold 0, the value every range takes on that side
+   * anyway (ranges include 0). Set by calibration's in-graph MinMax path (minmax-graph.ts).
+   */
+  minImplied?: boolean;
   /** Absent when the stats were collected with `histograms: false`. */
   histogram?: Histogram;
 }
@@ -257,6 +263,7 @@ export function mergeTensorStats(a: TensorStats, b: TensorStats): TensorStats {
     movingMin: weighted(a.movingMin, b.movingMin),
     movingMax: weighted(a.movingMax, b.movingMax),
   };
+  if (a.minImplied || b.minImplied) merged.minImplied = true;
   if (a.histogram && b.histogram) merged.histogram = mergeHistograms(a.histogram, b.histogram);
   return merged;
 }
