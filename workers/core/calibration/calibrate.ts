@@ -14,7 +14,7 @@ import { quote } from '../intake/names';
 import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
 import type { BatchSummary } from './histogram';
-import { minMaxGraph, type MinMaxReading } from './minmax-graph';
+import { impliedConcats, minMaxGraph, type ConcatReading, type MinMaxReading } from './minmax-graph';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
 import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
@@ -29,7 +29,10 @@ import {
   type MinMaxOutputs,
 } from './augment';
 import {
+  addCalibrationBatch,
+  addImpliedBatch,
   createCalibrationStats,
+  impliedHistogram,
   updateCalibrationStats,
   updateCalibrationStatsFromSummary,
   updateChannelMeans,
@@ -87,6 +90,29 @@ export interface CalibrateOptions {
 interface Observer {
   readonly session: RunnerSession;
   observe(outputs: Record<string, RunnerTensor>, stats: CalibrationStats, shapes: Record<string, number[]>, skipped: Set<string>): void;
+  /** After the last run: what is computed once from the collected statistics. */
+  finish?(stats: CalibrationStats): void;
+}
+
+/** A Concat's batch from its parts' (undefined when a part was not read this run). */
+function concatBatch(c: ConcatReading, read: ReadonlyMap<string, { summary: BatchSummary; dims: number[] }>): { summary: BatchSummary; dims: number[] } | undefined {
+  const parts = c.parts.map((p) => read.get(p));
+  if (parts.some((p) => p === undefined)) return undefined;
+  const list = parts as { summary: BatchSummary; dims: number[] }[];
+  const dims = [...list[0].dims];
+  const axis = c.axis < 0 ? c.axis + dims.length : c.axis;
+  dims[axis] = list.reduce((n, p) => n + (p.dims[axis] ?? 0), 0);
+  const finite = list.filter((p) => p.summary.count > 0);
+  return {
+    dims,
+    summary: {
+      count: list.reduce((n, p) => n + p.summary.count, 0),
+      nanCount: list.reduce((n, p) => n + p.summary.nanCount, 0),
+      infCount: list.reduce((n, p) => n + p.summary.infCount, 0),
+      min: finite.length ? Math.min(...finite.map((p) => p.summary.min)) : Infinity,
+      max: finite.length ? Math.max(...finite.map((p) => p.summary.max)) : -Infinity,
+    },
+  };
 }
 
 /** Reads the ReduceMean outputs augmentForChannelMeans added. */
@@ -97,22 +123,42 @@ function observeMeans(means: readonly ChannelMeanOutput[], outputs: Record<strin
   }
 }
 
-async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number): Promise<Observer> {
-  const wanted = new Set(tensors);
-  const withMeans = augmentForChannelMeans(augmentModel(model, tensors), means);
+/**
+ * The tensors exposed as outputs and binned in JS (histogram.ts). A Concat whose parts are observed is
+ * not exposed: its batches follow from the parts' and its histogram is their exact merge (the
+ * percentile, entropy and MSE ranges read counts, extremes and zeros, all exact; only the float sums
+ * differ in rounding). `reference` exposes every tensor and bins it in two passes.
+ */
+async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number, reference = false): Promise<Observer> {
+  const concats = reference ? [] : impliedConcats(model, tensors);
+  const implied = new Set(concats.map((c) => c.tensor));
+  const exposed = tensors.filter((t) => !implied.has(t));
+  const wanted = new Set(exposed);
+  const withMeans = augmentForChannelMeans(augmentModel(model, exposed), means);
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
+      const read = new Map<string, { summary: BatchSummary; dims: number[] }>();
       for (const [name, t] of Object.entries(outputs)) {
         if (!wanted.has(name)) continue;
         if (t.type !== 'float32') skipped.add(name);
         else {
-          updateCalibrationStats(stats, name, t.data as Float32Array);
+          read.set(name, { summary: addCalibrationBatch(stats, name, t.data as Float32Array, { twoPass: reference }), dims: [...t.dims] });
           shapes[name] = [...t.dims];
         }
       }
+      for (const c of concats) {
+        const batch = concatBatch(c, read);
+        if (!batch) continue;
+        addImpliedBatch(stats, c.tensor, batch.summary);
+        read.set(c.tensor, batch);
+        shapes[c.tensor] = batch.dims;
+      }
+    },
+    finish(stats) {
+      for (const c of concats) impliedHistogram(stats, c.tensor, c.parts);
     },
   };
 }
@@ -237,9 +283,9 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
         minMaxObserver(model, runner, tensors, withMeans, options.threads, inputDims).catch(() => referenceMinMaxObserver(model, runner, tensors, withMeans, options.threads));
   const observerFor = (withMeans: readonly ChannelMeanRequest[]): Promise<Observer> =>
     stats.histograms
-      ? valuesObserver(model, runner, tensors, withMeans, options.threads)
+      ? valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference)
       : // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
-        reductions(withMeans).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads));
+        reductions(withMeans).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference));
   // The means are an extra: a model whose graph will not take the ReduceMeans still calibrates, and
   // bias correction then reports each layer as having no channel means.
   const observer = await observerFor(means).catch((e: unknown) => (means.length ? observerFor([]) : Promise.reject(e)));
@@ -269,5 +315,6 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
     // A run that timed out may still be going on inside the runtime: releasing its session then is unsafe.
     if (!timedOut) await observer.session.release();
   }
+  observer.finish?.(stats);
   return { stats, shapes, skipped: [...skipped], images: end - start };
 }

@@ -114,6 +114,27 @@ function inferScope(model: Model, inputDims: MinMaxGraphOptions['inputDims']): S
   return scope;
 }
 
+export type ConcatReading = Extract<MinMaxReading, { kind: 'concat' }>;
+
+/**
+ * The observed Concat outputs whose parts are all observed too (graph inputs aside): their
+ * statistics follow from the parts' (min, max and counts per batch; a histogram is the exact merge of
+ * the parts' histograms), so they need neither reductions nor values. In graph order, so a Concat of
+ * Concats comes after its parts.
+ */
+export function impliedConcats(model: Model, tensors: readonly string[]): ConcatReading[] {
+  const graph = model.graph!;
+  const inputs = new Set(graph.input.map((i) => i.name));
+  const observed = new Set(tensors.filter((t) => !inputs.has(t)));
+  const out: ConcatReading[] = [];
+  for (const n of graph.node) {
+    const tensor = n.output[0];
+    if (n.opType !== 'Concat' || (n.domain ?? '') !== '' || !observed.has(tensor)) continue;
+    if (n.input.length > 0 && n.input.every((i) => observed.has(i) && i !== tensor)) out.push({ kind: 'concat', tensor, parts: [...n.input], axis: attrInt(n, 'axis', 0) });
+  }
+  return out;
+}
+
 /** The tensors' min and max computed in the graph, packed, with the implied ones left out (see the file comment). */
 export function minMaxGraph(model: Model, tensors: readonly string[], options: MinMaxGraphOptions = {}): MinMaxGraph {
   const graph = model.graph!;
@@ -129,18 +150,9 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   const packs = new Map<number, string[]>();
   const packed: { tensor: string; rank: number; max: number; min?: number; dims: readonly number[] | { shape: string } }[] = [];
   const readings: MinMaxReading[] = [];
-  const concats: MinMaxReading[] = [];
 
-  // A Concat whose parts are all observed (directly or as such Concats, in graph order) is implied.
-  const implied = new Set<string>();
-  for (const n of graph.node) {
-    const out = n.output[0];
-    if (n.opType !== 'Concat' || (n.domain ?? '') !== '' || !observed.has(out)) continue;
-    if (n.input.length > 0 && n.input.every((i) => observed.has(i) && i !== out)) {
-      implied.add(out);
-      concats.push({ kind: 'concat', tensor: out, parts: [...n.input], axis: attrInt(n, 'axis', 0) });
-    }
-  }
+  const concats = impliedConcats(model, [...observed]);
+  const implied = new Set(concats.map((c) => c.tensor));
 
   for (const tensor of observed) {
     if (implied.has(tensor)) continue;
