@@ -92,6 +92,8 @@ interface Observer {
   observe(outputs: Record<string, RunnerTensor>, stats: CalibrationStats, shapes: Record<string, number[]>, skipped: Set<string>): void;
   /** After the last run: what is computed once from the collected statistics. */
   finish?(stats: CalibrationStats): void;
+  /** Graph inputs whose statistics the observer reads from the run (else the host reads the feeds). */
+  readonly inputs?: ReadonlySet<string>;
 }
 
 /** A Concat's batch from its parts' (undefined when a part was not read this run). */
@@ -249,6 +251,7 @@ async function minMaxObserver(model: Model, runner: Runner, tensors: readonly st
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
+    inputs: new Set(aug.inputs),
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
       for (const [tensor, r] of readMinMax(aug.readings, outputs, skipped)) {
@@ -299,7 +302,7 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
       throwIfAborted(options.signal);
       const feeds = i === start && first ? first : await source.feeds(i);
       for (const [name, t] of Object.entries(feeds)) {
-        if (!wanted.has(name) || !inputNames.has(name) || t.type !== 'float32') continue;
+        if (!wanted.has(name) || !inputNames.has(name) || t.type !== 'float32' || observer.inputs?.has(name)) continue;
         updateCalibrationStats(stats, name, t.data as Float32Array);
         shapes[name] = [...t.dims];
       }
