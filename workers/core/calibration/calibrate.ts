@@ -4,12 +4,17 @@
  * images; a pool of workers each runs this on a share of the images and merges the results.
  *
  * Without histograms (MinMax, moving-average MinMax) onnxruntime computes each tensor's min and max
- * inside the graph (augmentForMinMax), so calibrating costs about one plain inference per image.
+ * inside the graph, packed into a few outputs, with the ranges the graph implies left out
+ * (minmax-graph.ts), so calibrating costs little more than one plain inference per image.
+ * `reference: true` runs the straightforward forms instead (ReduceMin/ReduceMax/Shape per tensor;
+ * every value binned in two passes), which tests and the bench compare the fast ones with.
  */
 import { isZeropointError, throwIfAborted, ZeropointError } from '../errors';
 import { quote } from '../intake/names';
 import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
+import type { BatchSummary } from './histogram';
+import { impliedConcats, minMaxGraph, type ConcatReading, type MinMaxReading } from './minmax-graph';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
 import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
@@ -24,7 +29,10 @@ import {
   type MinMaxOutputs,
 } from './augment';
 import {
+  addCalibrationBatch,
+  addImpliedBatch,
   createCalibrationStats,
+  impliedHistogram,
   updateCalibrationStats,
   updateCalibrationStatsFromSummary,
   updateChannelMeans,
@@ -74,12 +82,39 @@ export interface CalibrateOptions {
   readonly threads?: number;
   /** The most one image's run may take; past it calibration stops with 'timeout' naming the image. */
   readonly runBudget?: RunBudget;
+  /** The straightforward forms (see the file comment), to check the fast ones against. */
+  readonly reference?: boolean;
 }
 
 /** One way of reading a tensor's batch statistics out of a run. */
 interface Observer {
   readonly session: RunnerSession;
   observe(outputs: Record<string, RunnerTensor>, stats: CalibrationStats, shapes: Record<string, number[]>, skipped: Set<string>): void;
+  /** After the last run: what is computed once from the collected statistics. */
+  finish?(stats: CalibrationStats): void;
+  /** Graph inputs whose statistics the observer reads from the run (else the host reads the feeds). */
+  readonly inputs?: ReadonlySet<string>;
+}
+
+/** A Concat's batch from its parts' (undefined when a part was not read this run). */
+function concatBatch(c: ConcatReading, read: ReadonlyMap<string, { summary: BatchSummary; dims: number[] }>): { summary: BatchSummary; dims: number[] } | undefined {
+  const parts = c.parts.map((p) => read.get(p));
+  if (parts.some((p) => p === undefined)) return undefined;
+  const list = parts as { summary: BatchSummary; dims: number[] }[];
+  const dims = [...list[0].dims];
+  const axis = c.axis < 0 ? c.axis + dims.length : c.axis;
+  dims[axis] = list.reduce((n, p) => n + (p.dims[axis] ?? 0), 0);
+  const finite = list.filter((p) => p.summary.count > 0);
+  return {
+    dims,
+    summary: {
+      count: list.reduce((n, p) => n + p.summary.count, 0),
+      nanCount: list.reduce((n, p) => n + p.summary.nanCount, 0),
+      infCount: list.reduce((n, p) => n + p.summary.infCount, 0),
+      min: finite.length ? Math.min(...finite.map((p) => p.summary.min)) : Infinity,
+      max: finite.length ? Math.max(...finite.map((p) => p.summary.max)) : -Infinity,
+    },
+  };
 }
 
 /** Reads the ReduceMean outputs augmentForChannelMeans added. */
@@ -90,27 +125,48 @@ function observeMeans(means: readonly ChannelMeanOutput[], outputs: Record<strin
   }
 }
 
-async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number): Promise<Observer> {
-  const wanted = new Set(tensors);
-  const withMeans = augmentForChannelMeans(augmentModel(model, tensors), means);
+/**
+ * The tensors exposed as outputs and binned in JS (histogram.ts). A Concat whose parts are observed is
+ * not exposed: its batches follow from the parts' and its histogram is their exact merge (the
+ * percentile, entropy and MSE ranges read counts, extremes and zeros, all exact; only the float sums
+ * differ in rounding). `reference` exposes every tensor and bins it in two passes.
+ */
+async function valuesObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number, reference = false): Promise<Observer> {
+  const concats = reference ? [] : impliedConcats(model, tensors);
+  const implied = new Set(concats.map((c) => c.tensor));
+  const exposed = tensors.filter((t) => !implied.has(t));
+  const wanted = new Set(exposed);
+  const withMeans = augmentForChannelMeans(augmentModel(model, exposed), means);
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
+      const read = new Map<string, { summary: BatchSummary; dims: number[] }>();
       for (const [name, t] of Object.entries(outputs)) {
         if (!wanted.has(name)) continue;
         if (t.type !== 'float32') skipped.add(name);
         else {
-          updateCalibrationStats(stats, name, t.data as Float32Array);
+          read.set(name, { summary: addCalibrationBatch(stats, name, t.data as Float32Array, { twoPass: reference }), dims: [...t.dims] });
           shapes[name] = [...t.dims];
         }
       }
+      for (const c of concats) {
+        const batch = concatBatch(c, read);
+        if (!batch) continue;
+        addImpliedBatch(stats, c.tensor, batch.summary);
+        read.set(c.tensor, batch);
+        shapes[c.tensor] = batch.dims;
+      }
+    },
+    finish(stats) {
+      for (const c of concats) impliedHistogram(stats, c.tensor, c.parts);
     },
   };
 }
 
-async function minMaxObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number): Promise<Observer> {
+/** The straightforward form: ReduceMin, ReduceMax and Shape per tensor (augmentForMinMax). */
+async function referenceMinMaxObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads?: number): Promise<Observer> {
   const aug = augmentForMinMax(model, tensors);
   const withMeans = augmentForChannelMeans(aug.model, means);
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
@@ -140,6 +196,73 @@ async function minMaxObserver(model: Model, runner: Runner, tensors: readonly st
   };
 }
 
+const NON_FINITE = (count: number): BatchSummary => ({ count: 0, nanCount: count, infCount: 0, min: Infinity, max: -Infinity });
+
+/** One run's summary of each tensor minMaxGraph observes, from its packed outputs. */
+function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, RunnerTensor>, skipped: Set<string>) {
+  const read = new Map<string, { summary: BatchSummary; dims: number[]; minImplied: boolean }>();
+  for (const r of readings) {
+    if (r.kind === 'concat') {
+      const parts = r.parts.map((p) => read.get(p));
+      if (parts.some((p) => p === undefined)) continue;
+      const list = parts as NonNullable<(typeof parts)[number]>[];
+      const count = list.reduce((n, p) => n + p.summary.count + p.summary.nanCount, 0);
+      const dims = [...list[0].dims];
+      const axis = r.axis < 0 ? r.axis + dims.length : r.axis;
+      dims[axis] = list.reduce((n, p) => n + (p.dims[axis] ?? 0), 0);
+      if (list.some((p) => p.summary.nanCount > 0)) {
+        read.set(r.tensor, { summary: NON_FINITE(count), dims, minImplied: false });
+        continue;
+      }
+      const measured = list.filter((p) => !p.minImplied && p.summary.count > 0).map((p) => p.summary.min);
+      const min = Math.min(...list.filter((p) => p.summary.count > 0).map((p) => p.summary.min));
+      const max = Math.max(...list.filter((p) => p.summary.count > 0).map((p) => p.summary.max));
+      const minImplied = list.some((p) => p.minImplied) && (measured.length === 0 || Math.min(...measured) > 0);
+      read.set(r.tensor, { summary: count > 0 ? { count, nanCount: 0, infCount: 0, min, max } : NON_FINITE(0), dims, minImplied });
+      continue;
+    }
+    const maxT = outputs[r.max.output];
+    const minT = r.min ? outputs[r.min.output] : undefined;
+    if (!maxT || (r.min && !minT)) continue;
+    if (maxT.type !== 'float32' || (minT && minT.type !== 'float32')) {
+      skipped.add(r.tensor);
+      continue;
+    }
+    let dims: number[];
+    if ('shape' in r.dims) {
+      const shape = outputs[r.dims.shape];
+      if (!shape) continue;
+      dims = Array.from(shape.data as BigInt64Array, Number);
+    } else dims = [...r.dims];
+    const count = numel(dims);
+    const hi = (maxT.data as Float32Array)[r.max.index];
+    const lo = minT ? (minT.data as Float32Array)[r.min!.index] : 0;
+    // NaN propagates through the reductions: such a batch counts as non-finite, like the value path.
+    const finite = Number.isFinite(lo) && Number.isFinite(hi);
+    const summary: BatchSummary = count === 0 ? NON_FINITE(0) : finite ? { count, nanCount: 0, infCount: 0, min: lo + 0, max: hi + 0 } : NON_FINITE(count);
+    read.set(r.tensor, { summary, dims, minImplied: !minT });
+  }
+  return read;
+}
+
+async function minMaxObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads: number | undefined, inputDims: Record<string, number[]>): Promise<Observer> {
+  const aug = minMaxGraph(model, tensors, { inputDims });
+  const withMeans = augmentForChannelMeans(aug.model, means);
+  const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
+  return {
+    session,
+    inputs: new Set(aug.inputs),
+    observe(outputs, stats, shapes, skipped) {
+      observeMeans(withMeans.outputs, outputs, stats);
+      for (const [tensor, r] of readMinMax(aug.readings, outputs, skipped)) {
+        const t = updateCalibrationStatsFromSummary(stats, tensor, r.summary);
+        if (r.minImplied && r.summary.count > 0) t.minImplied = true;
+        shapes[tensor] = r.dims;
+      }
+    },
+  };
+}
+
 export async function calibrate(model: Model, runner: Runner, source: CalibrationSource, options: CalibrateOptions = {}): Promise<CalibrationResult> {
   const start = options.range?.start ?? 0;
   const end = options.range?.end ?? source.count;
@@ -148,11 +271,24 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   const stats = createCalibrationStats(options.collector);
   const means = options.channelMeans === true ? channelMeanCandidates(model, options.plan) : options.channelMeans || [];
   const inputNames = new Set(model.graph!.input.map((i) => i.name));
+  // For the in-graph reductions, the first image's feeds give the dims every run has (the model may
+  // declare them dynamic). Only there: a pool times each image from when its feeds are asked for.
+  let first: Feeds | undefined;
+  const inputDims: Record<string, number[]> = {};
+  if (!stats.histograms && !options.reference) {
+    first = await source.feeds(start);
+    for (const [name, t] of Object.entries(first)) inputDims[name] = [...t.dims];
+  }
+  const reductions = (withMeans: readonly ChannelMeanRequest[]): Promise<Observer> =>
+    options.reference
+      ? referenceMinMaxObserver(model, runner, tensors, withMeans, options.threads)
+      : // A graph the packed form does not fit (a type Concat cannot join, say) gets the straightforward one.
+        minMaxObserver(model, runner, tensors, withMeans, options.threads, inputDims).catch(() => referenceMinMaxObserver(model, runner, tensors, withMeans, options.threads));
   const observerFor = (withMeans: readonly ChannelMeanRequest[]): Promise<Observer> =>
     stats.histograms
-      ? valuesObserver(model, runner, tensors, withMeans, options.threads)
+      ? valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference)
       : // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
-        minMaxObserver(model, runner, tensors, withMeans, options.threads).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads));
+        reductions(withMeans).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference));
   // The means are an extra: a model whose graph will not take the ReduceMeans still calibrates, and
   // bias correction then reports each layer as having no channel means.
   const observer = await observerFor(means).catch((e: unknown) => (means.length ? observerFor([]) : Promise.reject(e)));
@@ -164,9 +300,9 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   try {
     for (let i = start; i < end; i++) {
       throwIfAborted(options.signal);
-      const feeds = await source.feeds(i);
+      const feeds = i === start && first ? first : await source.feeds(i);
       for (const [name, t] of Object.entries(feeds)) {
-        if (!wanted.has(name) || !inputNames.has(name) || t.type !== 'float32') continue;
+        if (!wanted.has(name) || !inputNames.has(name) || t.type !== 'float32' || observer.inputs?.has(name)) continue;
         updateCalibrationStats(stats, name, t.data as Float32Array);
         shapes[name] = [...t.dims];
       }
@@ -182,5 +318,6 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
     // A run that timed out may still be going on inside the runtime: releasing its session then is unsafe.
     if (!timedOut) await observer.session.release();
   }
+  observer.finish?.(stats);
   return { stats, shapes, skipped: [...skipped], images: end - start };
 }

@@ -21,7 +21,7 @@
  * run that will only use minmax or moving-average; the histogram methods then throw 'no-statistics'.
  */
 import { ZeropointError } from '../errors';
-import { addValues, type BatchSummary, cloneHistogram, createHistogram, DEFAULT_HISTOGRAM_BINS, mergeHistograms, summarizeValues, type Histogram } from './histogram';
+import { addValues, addValuesTwoPass, type BatchSummary, cloneHistogram, createHistogram, DEFAULT_HISTOGRAM_BINS, mergeHistograms, summarizeValues, type Histogram } from './histogram';
 
 export const DEFAULT_AVERAGING_CONSTANT = 0.01;
 
@@ -40,6 +40,12 @@ export interface TensorStats {
   /** Moving-average min and max over batches (see the file comment); NaN while batches is 0. */
   movingMin: number;
   movingMax: number;
+  /**
+   * The min was not measured but implied: the graph proves the values never negative (a Relu or
+   * Sigmoid output, say), so min (and movingMin) hold 0, the value every range takes on that side
+   * anyway (ranges include 0). Set by calibration's in-graph MinMax path (minmax-graph.ts).
+   */
+  minImplied?: boolean;
   /** Absent when the stats were collected with `histograms: false`. */
   histogram?: Histogram;
 }
@@ -215,6 +221,39 @@ export function updateCalibrationStatsFromSummary(stats: CalibrationStats, name:
   return tensor;
 }
 
+/**
+ * Adds one batch of values of tensor `name` and returns what the batch held (for tensors implied by
+ * it). `twoPass` bins with the straightforward two-pass form (histogram.ts), to check against.
+ */
+export function addCalibrationBatch(stats: CalibrationStats, name: string, values: Float32Array | Float64Array | ArrayLike<number>, options?: { twoPass?: boolean }): BatchSummary {
+  const tensor = ensureTensorStats(stats, name);
+  const batch = tensor.histogram ? (options?.twoPass ? addValuesTwoPass : addValues)(tensor.histogram, values) : summarizeValues(values);
+  applyBatch(tensor, batch, { averagingConstant: stats.averagingConstant });
+  return batch;
+}
+
+/**
+ * One batch of a tensor whose values are those of other tensors (a Concat of observed parts): its
+ * count, extremes and moving averages from the batch summary; its histogram, if kept, is set once at
+ * the end from the parts' (impliedHistogram).
+ */
+export function addImpliedBatch(stats: CalibrationStats, name: string, batch: BatchSummary): void {
+  applyBatch(ensureTensorStats(stats, name), batch, { averagingConstant: stats.averagingConstant });
+}
+
+/** Sets the histogram of an implied tensor to the exact merge of its parts' histograms (histogram.ts). */
+export function impliedHistogram(stats: CalibrationStats, name: string, parts: readonly string[]): void {
+  const tensor = getTensorStats(stats, name);
+  if (!tensor?.histogram) return;
+  let merged: Histogram | undefined;
+  for (const p of parts) {
+    const h = getTensorStats(stats, p)?.histogram;
+    if (!h) return;
+    merged = merged ? mergeHistograms(merged, h) : cloneHistogram(h);
+  }
+  if (merged) tensor.histogram = merged;
+}
+
 function ensureTensorStats(stats: CalibrationStats, name: string): TensorStats {
   let tensor = getTensorStats(stats, name);
   if (tensor === undefined) {
@@ -257,6 +296,7 @@ export function mergeTensorStats(a: TensorStats, b: TensorStats): TensorStats {
     movingMin: weighted(a.movingMin, b.movingMin),
     movingMax: weighted(a.movingMax, b.movingMax),
   };
+  if (a.minImplied || b.minImplied) merged.minImplied = true;
   if (a.histogram && b.histogram) merged.histogram = mergeHistograms(a.histogram, b.histogram);
   return merged;
 }

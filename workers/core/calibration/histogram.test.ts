@@ -3,6 +3,7 @@ import { isZeropointError } from '../errors';
 import {
   absHistogram,
   addValues,
+  addValuesTwoPass,
   binCenter,
   binEdges,
   binIndexOf,
@@ -341,6 +342,32 @@ describe('histogram', () => {
         expect(isZeropointError(e) && e.code).toBe('bad-option');
         expect((e as Error).message).toContain(`"${bins}"`);
       }
+    }
+  });
+
+  it('one pass over float32 batches gives the two-pass histogram, count for count', () => {
+    // Batches that grow the range (set-aside values re-binned after the widening), long ones (two
+    // count lanes), short ones, edges, zeros, -0, NaN and infinities, with few bins and many.
+    const random = rng(17);
+    for (let trial = 0; trial < 400; trial++) {
+      const bins = [2048, 16, 7, 2][trial % 4];
+      const a = createHistogram({ bins });
+      const b = createHistogram({ bins });
+      for (let k = 0; k < 1 + (trial % 5); k++) {
+        const n = trial % 7 === 0 ? 40_000 : Math.floor(random() * 300);
+        const scale = 10 ** (random() * 8 - 4) * (k + 1);
+        const shift = random() < 0.3 ? scale * 3 * (random() - 0.5) : 0;
+        const edge = 2 ** Math.floor(random() * 10 - 5);
+        const v = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const r = random();
+          v[i] = r < 0.02 ? NaN : r < 0.03 ? (random() < 0.5 ? Infinity : -Infinity) : r < 0.1 ? 0 : r < 0.12 ? -0 : r < 0.25 ? Math.round((random() - 0.5) * 20) * edge : (random() - 0.5) * scale + shift;
+        }
+        expect(addValues(a, v)).toEqual(addValuesTwoPass(b, v));
+      }
+      expect({ ...a, counts: [...a.counts], sum: 0, sumAbs: 0, sumSq: 0 }).toEqual({ ...b, counts: [...b.counts], sum: 0, sumAbs: 0, sumSq: 0 });
+      expect(Object.is(a.min, b.min) && Object.is(a.max, b.max)).toBe(true);
+      for (const key of ['sum', 'sumAbs', 'sumSq'] as const) expect(Math.abs(a[key] - b[key])).toBeLessThanOrEqual(1e-9 * Math.max(1, b.sumSq, b.sumAbs));
     }
   });
 });
