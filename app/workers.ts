@@ -29,6 +29,7 @@ import type {
   GraphWorkerApi,
   InputGeometry,
   LatencyJob,
+  LatencyPairJob,
   LatencyProgress,
   LatencyResult,
   ModelWorkerApi,
@@ -313,6 +314,13 @@ export async function measureLatency(config: ProviderConfig, job: LatencyJob, on
   const { handle: h, availability } = benchWorker(config);
   await availability;
   return cancellable(h, signal, h.api.latency(Comlink.transfer(job, [job.model.buffer]), Comlink.proxy(onProgress), signal));
+}
+
+/** One or two models timed together, their runs alternating (the models' buffers are transferred). */
+export async function measureLatencyPair(config: ProviderConfig, job: LatencyPairJob, onProgress: (p: LatencyProgress) => void, signal: AbortSignal): Promise<LatencyResult[]> {
+  const { handle: h, availability } = benchWorker(config);
+  await availability;
+  return cancellable(h, signal, h.api.latencyPair(Comlink.transfer(job, job.models.map((m) => m.model.buffer as ArrayBuffer)), Comlink.proxy(onProgress), signal));
 }
 
 export async function compareOnProvider(config: ProviderConfig, job: CompareJob, onProgress: (p: CompareProgress) => void, signal: AbortSignal): Promise<ComparisonSummary> {
