@@ -75,7 +75,7 @@ test('bias correction: switch, report, corrected int32 biases in the download, o
   // Compare: each layer's offset share (the error bias correction targets).
   await workbench.compare();
   const table = workbench.step('compare').getByTestId('layer-errors');
-  await expect(table.locator('tbody tr:not(.spacer)').first().locator('td').nth(5)).toHaveText(/^\d+(\.\d+)?%$/);
+  await expect(table.locator('tbody tr:not(.spacer)').first().locator('td').nth(7)).toHaveText(/^\d+(\.\d+)?%$/);
   await expect(page.getByTestId('layer-detail').getByTestId('layer-offset')).toHaveText(/^\d+(\.\d+)?%$/);
   await expect(workbench.alerts()).toHaveCount(0);
 });
