@@ -159,10 +159,14 @@ export interface PoolResult {
   readonly elapsedMs: number;
 }
 
-/** Default pool size: one worker per core but one (the page's), at least 1 and at most 4. */
+/** Default pool size: the cores the browser reports but one (the page's), at least 1 and at most maxPoolSize(). */
 export function defaultPoolSize(): number {
-  const cores = navigator.hardwareConcurrency || 2;
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(1, Math.min(maxPoolSize(), reportedCores() - 1));
+}
+
+/** navigator.hardwareConcurrency (2 when the browser does not say). */
+export function reportedCores(): number {
+  return navigator.hardwareConcurrency || 2;
 }
 
 export function maxPoolSize(): number {
