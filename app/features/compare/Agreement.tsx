@@ -26,12 +26,12 @@ export const Agreement = memo(function Agreement() {
                 <div className="tile">
                   <dt>Top-1 agreement</dt>
                   <dd data-testid="top1-agreement">{formatPercent(a.top1Agreement)}</dd>
-                  <p className="tile-note">images where INT8's top class is FP32's</p>
+                  <dd className="tile-note">images where INT8's top class is FP32's</dd>
                 </div>
                 <div className="tile">
                   <dt>FP32 top-1 in INT8 top-5</dt>
                   <dd data-testid="top5-agreement">{formatPercent(a.top5Agreement)}</dd>
-                  <p className="tile-note">of {a.count} image(s)</p>
+                  <dd className="tile-note">of {a.count} image(s)</dd>
                 </div>
                 {a.labeled > 0 ? (
                   <div className="tile wide">
