@@ -7,6 +7,7 @@ import { SqnrChart } from '../../components/charts/SqnrChart';
 import { worstIndex } from '../../lib/chart-data';
 import { formatDb, formatNumber, formatPercent } from '../../lib/format';
 import { sortRows, type SortDir } from '../../lib/sort';
+import { Term, type TermId } from '../../components/Term';
 import { useRowWindow } from '../../lib/useWindow';
 import { useStore } from '../../store';
 import { keepLayerInFp32, selectLayer, setCompareLogScale } from '../../store/actions';
@@ -29,7 +30,7 @@ const SORT_VALUE: Record<LayerSortKey, (l: Layer) => number | string | null> = {
 };
 
 /** A sortable column header of the per-layer table (aria-sort says how it is sorted now). */
-function LayerSortHeader(props: { k: LayerSortKey; label: string; sort: { key: LayerSortKey; dir: SortDir }; onSort: (k: LayerSortKey) => void; numeric?: boolean; title?: string }) {
+function LayerSortHeader(props: { k: LayerSortKey; label: string; sort: { key: LayerSortKey; dir: SortDir }; onSort: (k: LayerSortKey) => void; numeric?: boolean; title?: string; term?: TermId }) {
   const active = props.sort.key === props.k;
   return (
     <th scope="col" aria-sort={active ? (props.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} className={props.numeric ? 'num' : undefined} title={props.title}>
@@ -39,6 +40,7 @@ function LayerSortHeader(props: { k: LayerSortKey; label: string; sort: { key: L
           {active ? (props.sort.dir === 'asc' ? '▲' : '▼') : '↕'}
         </span>
       </button>
+      {props.term ? <Term id={props.term} /> : null}
     </th>
   );
 }
@@ -149,9 +151,9 @@ export function LayerErrors() {
                 <LayerSortHeader k="node" label="Node" sort={sort} onSort={onSort} title="The node that writes the tensor, as the Quantize step's keep list names it" />
                 <LayerSortHeader k="tensor" label="Tensor" sort={sort} onSort={onSort} />
                 <LayerSortHeader k="op" label="Op" sort={sort} onSort={onSort} />
-                <LayerSortHeader k="sqnr" label="SQNR" sort={sort} onSort={onSort} numeric title="Accumulated: the INT8 model's tensor against the FP32 model's" />
+                <LayerSortHeader k="sqnr" label="SQNR" sort={sort} onSort={onSort} numeric term="sqnr" title="Accumulated: the INT8 model's tensor against the FP32 model's" />
                 <LayerSortHeader k="local" label="Local" sort={sort} onSort={onSort} numeric title="Local: the tensor's own Q/DQ applied to its FP32 values (what its grid alone costs)" />
-                <LayerSortHeader k="cosine" label="Cosine" sort={sort} onSort={onSort} numeric />
+                <LayerSortHeader k="cosine" label="Cosine" sort={sort} onSort={onSort} numeric term="cosine" />
                 <LayerSortHeader k="mse" label="MSE" sort={sort} onSort={onSort} numeric />
                 <LayerSortHeader k="offset" label="Offset" sort={sort} onSort={onSort} numeric title="Share of the squared error that is a constant offset per channel (what bias correction removes)" />
                 <th scope="col">INT8</th>

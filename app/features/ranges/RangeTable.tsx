@@ -7,6 +7,7 @@ import { useStore, type RangeSortKey } from '../../store';
 import { keepLayerInFp32, selectTensor } from '../../store/actions';
 import { matchesFilter, ROW_HEIGHT, SqnrCell } from './cells';
 import { SortHeader } from './SortHeader';
+import { Term } from '../../components/Term';
 
 function keyOf(key: RangeSortKey, order: Map<RangeRow, number>): (r: RangeRow) => number | string | null {
   switch (key) {
@@ -58,12 +59,13 @@ export function RangeTable() {
             <th scope="col" className="num" title="The clip range the method chose: min … max">
               Range
             </th>
-            <SortHeader sortKey="scale" label="Scale" numeric />
+            <SortHeader sortKey="scale" label="Scale" numeric term="scale" />
             <th scope="col" className="num" title="Zero point and integer type">
               Zero pt
+              <Term id="zero-point" />
             </th>
-            <SortHeader sortKey="clipped" label="Clipped" numeric title="Estimated share of values outside the range" />
-            <SortHeader sortKey="sqnr" label="SQNR" numeric title="Expected signal-to-quantization-noise ratio with this range (from the histogram)" />
+            <SortHeader sortKey="clipped" label="Clipped" numeric title="Estimated share of values outside the range" term="clipping" />
+            <SortHeader sortKey="sqnr" label="SQNR" numeric title="Expected signal-to-quantization-noise ratio with this range (from the histogram)" term="sqnr" />
             <th scope="col" title="Keep the producing layer (with the Relu it folds and the activation that gates it) in FP32 and rebuild the INT8 model">
               FP32
             </th>
