@@ -15,6 +15,7 @@ export const Agreement = memo(function Agreement() {
     <div data-testid="comparison" className="comparison">
       <p role="status" data-testid="comparison-summary" className="result-line">
         Compared on {r.images} image(s) in {(r.elapsedMs / 1000).toFixed(1)} s{r.skippedImages.length ? `; ${r.skippedImages.length} image(s) skipped` : ''}.
+        {r.reusedFp32 ? ` FP32 outputs of ${r.reusedFp32} image(s) reused from the last run.` : ''}
         {r.widened ? ' The float16 model ran widened to float32 (this WebGPU adapter has no shader-f16).' : ''}
       </p>
       <section className="subsection" aria-labelledby="agreement-title">
