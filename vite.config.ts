@@ -14,8 +14,9 @@
  *    sent with X-Content-Type-Options and Referrer-Policy by both servers, and written into the built
  *    index.html as a <meta> for static hosts that send no headers.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 const ISOLATION_HEADERS = {
@@ -116,6 +117,50 @@ function ortWasm(): Plugin {
   };
 }
 
+/** Every file under a folder, as paths relative to it with '/' separators. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = resolve(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) out.push(relative(dir, full).split('\\').join('/'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * The build writes `sw.js` (from app/offline/sw.js): a service worker that caches every file of the
+ * build (the bundle, onnxruntime-web's files, public/ with the sample) so the workbench works offline
+ * once loaded. Same origin, no inline code: the CSP allows it as it is ('self'). Its version is a hash
+ * of the file list and the bundle's contents, so each build replaces the last one's cache.
+ */
+function serviceWorker(): Plugin {
+  let publicDir = '';
+  return {
+    name: 'zeropoint:service-worker',
+    apply: 'build',
+    configResolved(config) {
+      publicDir = config.publicDir;
+    },
+    generateBundle(_options, bundle) {
+      const files = ['', ...Object.keys(bundle).filter((f) => f !== 'index.html' && !f.endsWith('.map')), ...(publicDir ? filesUnder(publicDir) : [])];
+      const hash = createHash('sha256');
+      for (const name of Object.keys(bundle).sort()) {
+        const item = bundle[name];
+        hash.update(name);
+        hash.update(item.type === 'chunk' ? item.code : typeof item.source === 'string' ? item.source : Buffer.from(item.source));
+      }
+      for (const f of files) hash.update(f);
+      const template = readFileSync(resolve(import.meta.dirname, 'app/offline/sw.js'), 'utf8');
+      const source = template.replace("'__ZEROPOINT_VERSION__'", JSON.stringify(hash.digest('hex').slice(0, 16))).replace('__ZEROPOINT_PRECACHE__', JSON.stringify([...new Set(files)].sort()));
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
+
 /** The built index.html gets the policy as its first element after <meta charset>, before any script or style. */
 function cspMeta(): Plugin {
   return {
@@ -130,7 +175,7 @@ function cspMeta(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [ortWasm(), cspMeta()],
+  plugins: [ortWasm(), cspMeta(), serviceWorker()],
   resolve: {
     // 'onnxruntime-web/webgpu' -> dist/ort.webgpu.min.mjs (glue and binary loaded from wasmPaths).
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],

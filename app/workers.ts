@@ -29,6 +29,7 @@ import type {
   GraphWorkerApi,
   InputGeometry,
   LatencyJob,
+  LatencyPairJob,
   LatencyProgress,
   LatencyResult,
   ModelWorkerApi,
@@ -158,10 +159,14 @@ export interface PoolResult {
   readonly elapsedMs: number;
 }
 
-/** Default pool size: one worker per core but one (the page's), at least 1 and at most 4. */
+/** Default pool size: the cores the browser reports but one (the page's), at least 1 and at most maxPoolSize(). */
 export function defaultPoolSize(): number {
-  const cores = navigator.hardwareConcurrency || 2;
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(1, Math.min(maxPoolSize(), reportedCores() - 1));
+}
+
+/** navigator.hardwareConcurrency (2 when the browser does not say). */
+export function reportedCores(): number {
+  return navigator.hardwareConcurrency || 2;
 }
 
 export function maxPoolSize(): number {
@@ -313,6 +318,13 @@ export async function measureLatency(config: ProviderConfig, job: LatencyJob, on
   const { handle: h, availability } = benchWorker(config);
   await availability;
   return cancellable(h, signal, h.api.latency(Comlink.transfer(job, [job.model.buffer]), Comlink.proxy(onProgress), signal));
+}
+
+/** One or two models timed together, their runs alternating (the models' buffers are transferred). */
+export async function measureLatencyPair(config: ProviderConfig, job: LatencyPairJob, onProgress: (p: LatencyProgress) => void, signal: AbortSignal): Promise<LatencyResult[]> {
+  const { handle: h, availability } = benchWorker(config);
+  await availability;
+  return cancellable(h, signal, h.api.latencyPair(Comlink.transfer(job, job.models.map((m) => m.model.buffer as ArrayBuffer)), Comlink.proxy(onProgress), signal));
 }
 
 export async function compareOnProvider(config: ProviderConfig, job: CompareJob, onProgress: (p: CompareProgress) => void, signal: AbortSignal): Promise<ComparisonSummary> {

@@ -50,7 +50,7 @@ describe('quantize --report out.html', () => {
   });
 
   it('has the per-layer comparison, the graph under the chosen overlay, and the command to reproduce it', () => {
-    expect(html).toMatch(/the worst is <code data-testid="report-worst-layer">[^<]+<\/code> at <span data-testid="report-worst-sqnr">\d+\.\d dB<\/span>/);
+    expect(html).toMatch(/the worst quantized layer is <code data-testid="report-worst-layer">[^<]+<\/code> \(tensor [^)]+\) at <span data-testid="report-worst-sqnr">\d+\.\d dB<\/span>/);
     expect(html).toContain('<span data-testid="report-overlay">Precision</span>');
     // Conv_0 was kept in FP32: its box is amber (FP32), the other Convs blue (INT8).
     expect(html).toMatch(/<g data-node="Conv_0"><title>Conv_0 \(Conv\): FP32 · kept in FP32 by name<\/title><rect [^>]*fill="#f2b134"/);

@@ -277,7 +277,7 @@ export class Workbench {
 
   /** Clicks the n-th row's tensor and waits for its detail. Returns the tensor name. */
   async openTensor(n: number): Promise<string> {
-    const button = this.rangeRows().nth(n).getByRole('button');
+    const button = this.rangeRows().nth(n).getByRole('rowheader').getByRole('button');
     const name = (await button.innerText()).trim();
     await button.click();
     const detail = this.page.getByTestId('tensor-detail');

@@ -67,7 +67,7 @@ test('sample: SQNR overlay, the worst node, thresholds, keep FP32, keyboard', as
   const worst = await graph.goToWorst();
   await graph.clickCentre();
   await expect(graph.panel().getByTestId('node-panel-name')).toHaveText(worst);
-  const compareWorst = await workbench.step('compare').getByTestId('layer-errors').locator('tr.worst td').nth(2).innerText();
+  const compareWorst = await workbench.step('compare').getByTestId('layer-errors').locator('tr.worst td').nth(3).innerText();
   const worstDb = /(\d+\.\d dB)/.exec(compareWorst)![1];
   await expect(graph.panel().getByTestId('node-values').getByRole('row', { name: /SQNR \(accumulated\)/ })).toContainText(worstDb);
   await expect(graph.panel().getByTestId('node-histogram')).toBeVisible();

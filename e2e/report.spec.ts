@@ -69,8 +69,8 @@ test('a detector\u2019s HTML report opens offline and shows the workbench\u2019s
   expect(outputs).toEqual(shown.outputs);
   await expect(offline.getByTestId('report-latency').getByRole('row', { name: /WASM, 1 thread FP32/ })).toContainText(shown.fp32Median);
   await expect(offline.getByTestId('report-latency').getByRole('row', { name: /WASM, 1 thread INT8/ })).toContainText(shown.int8Median);
-  const [, count, worst, db] = /^(\d+) layers; the worst is (.+) at (.+)\.$/.exec(shown.sqnrSummary)!;
-  await expect(offline.locator('section', { has: offline.getByTestId('report-layers') }).locator('p').first()).toHaveText(`${count} layers; the worst is ${worst} at ${db}.`);
+  const [, count, worst, tensor, db] = /^(\d+) layers; the worst quantized layer is (.+) \(tensor (.+)\) at (.+)\.$/.exec(shown.sqnrSummary)!;
+  await expect(offline.locator('section', { has: offline.getByTestId('report-layers') }).locator('p').first()).toHaveText(`${count} layers; the worst quantized layer is ${worst} (tensor ${tensor}) at ${db}.`);
   await expect(offline.getByTestId('report-worst-layer')).toHaveText(worst);
   await expect(offline.getByTestId('report-worst-sqnr')).toHaveText(db);
   const layers = await offline.getByTestId('report-layers').locator('tbody tr').evaluateAll((rows) => rows.slice(0, 10).map((r) => (r as unknown as { innerText: string }).innerText.split('\t').map((c) => c.trim())));

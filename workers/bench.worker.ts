@@ -22,6 +22,7 @@ import type {
   FidelitySummary,
   HistogramView,
   LatencyJob,
+  LatencyPairJob,
   LatencyProgress,
   LatencyResult,
   OnProgress,
@@ -31,13 +32,13 @@ import type {
 import { checkFidelity } from './core/analysis/fidelity';
 import type { CalibrationSource } from './core/calibration/calibrate';
 import { ZeropointError } from './core/errors';
-import { adaptFeeds, compareModels, mappingFromModel } from './core/metrics/compare';
+import { adaptFeeds, compareModels, mappingFromModel, type ReferenceOutputs } from './core/metrics/compare';
 import { formatOfModel } from './core/export/formats';
 import { decodeModel } from './core/onnx/decode';
 import { encodeModel } from './core/onnx/encode';
 import { widenFloat16 } from './core/onnx/fp16';
 import type { Model } from './core/onnx/types';
-import type { Runner } from './core/runner';
+import type { Runner, RunnerTensor } from './core/runner';
 import { addValues, createHistogram, type Histogram } from './core/calibration/histogram';
 import { histogramView, sharedHistogramViews } from './histogram-view';
 import { decodableImages, imageFeeds, imageFeedsSized } from './image-source';
@@ -218,6 +219,72 @@ function detectionSummary(r: DetectionComparison, job: DetectionJob, labels: Rea
   return { ok: true, decoder: r.fp32.decoder, classMap: job.classMap, fp32: side(r.fp32), int8: side(r.int8), drop: r.drop, unlabelled: labels.filter((l) => l === null).length };
 }
 
+/**
+ * FP32 outputs kept from the last comparison, per image, under the job's referenceKey (one key at a
+ * time: another model or preprocessing empties it). Bounded: past the budget, further images are
+ * simply run again next time.
+ */
+const REFERENCE_BUDGET_BYTES = 512 * 1024 * 1024;
+let reference: { key: string; bytes: number; entries: Map<string, Readonly<Record<string, RunnerTensor>>> } | null = null;
+
+function referenceFor(key: string | undefined, imageKey: (i: number) => string): { store: ReferenceOutputs | undefined; reused: () => number } {
+  if (!key) return { store: undefined, reused: () => 0 };
+  if (reference?.key !== key) reference = { key, bytes: 0, entries: new Map() };
+  const kept = reference;
+  let reused = 0;
+  return {
+    reused: () => reused,
+    store: {
+      get(i) {
+        const hit = kept.entries.get(imageKey(i));
+        if (hit) reused++;
+        return hit;
+      },
+      put(i, outputs) {
+        const bytes = Object.values(outputs).reduce((n, t) => n + t.data.byteLength, 0);
+        const k = imageKey(i);
+        const old = kept.entries.get(k);
+        const oldBytes = old ? Object.values(old).reduce((n, t) => n + t.data.byteLength, 0) : 0;
+        if (kept.bytes - oldBytes + bytes > REFERENCE_BUDGET_BYTES) return;
+        kept.entries.set(k, outputs);
+        kept.bytes += bytes - oldBytes;
+      },
+    },
+  };
+}
+
+/** One model ready to time: its session open, its input fed. */
+async function timedSession(config: BenchInit, bytesIn: Uint8Array, modelName: string, job: Pick<LatencyPairJob, 'image' | 'spec' | 'geometry'>) {
+  const given = decodeModel(bytesIn, { source: modelName });
+  const { model, bytes, widened } = runnable(given, bytesIn);
+  const feeds = adaptFeeds(model, await imageFeeds(job.image, job.spec, job.geometry));
+  const webgpu = config.config.provider === 'webgpu';
+  const runner = runnerFor(config, modelName, webgpu ? 0 : undefined);
+  const t0 = performance.now();
+  const { value: session, lines } = webgpu
+    ? await captureConsole(() => runner.createSession(bytes, { optimization: 'all' }))
+    : { value: await runner.createSession(bytes, { optimization: 'all' }), lines: [] as string[] };
+  return { session, feeds, runner, widened, webgpu, lines, sessionMs: performance.now() - t0, modelName };
+}
+
+function latencyResult(config: BenchInit, t: Awaited<ReturnType<typeof timedSession>>, samples: readonly number[]): LatencyResult {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    modelName: t.modelName,
+    provider: config.config.id,
+    runner: t.runner.name,
+    sessionMs: t.sessionMs,
+    samplesMs: samples,
+    medianMs: median(sorted),
+    p90Ms: quantile(sorted, 0.9),
+    meanMs: samples.reduce((a, b) => a + b, 0) / samples.length,
+    minMs: sorted[0],
+    maxMs: sorted[sorted.length - 1],
+    placement: t.webgpu ? placementFrom(t.lines) : null,
+    ...(t.widened ? { widened: true } : {}),
+  };
+}
+
 /** Problems of the scoring itself (no decoder, a class map needed) are the panel's; others (a runtime failure, cancel) throw. */
 const DETECTION_CODES = new Set(['not-detector', 'bad-option', 'bad-labels']);
 
@@ -279,6 +346,44 @@ const api = {
     };
   },
 
+  async latencyPair(job: LatencyPairJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult[]> {
+    const config = requireAvailable();
+    if (!(Number.isInteger(job.runs) && job.runs >= 1) || !(Number.isInteger(job.warmup) && job.warmup >= 0) || job.models.length < 1 || job.models.length > 2) {
+      throw new ZeropointError('bad-option', `Latency needs one or two models, at least 1 timed run and 0 or more warm-up runs, not ${job.models.length}, ${job.runs} and ${job.warmup}.`);
+    }
+    signal.throwIfAborted();
+    void onProgress({ phase: 'session', done: 0, total: job.models.length });
+    const timed: Awaited<ReturnType<typeof timedSession>>[] = [];
+    try {
+      for (const m of job.models) {
+        timed.push(await timedSession(config, m.model, m.modelName, job));
+        void onProgress({ phase: 'session', done: timed.length, total: job.models.length });
+      }
+      const samples: number[][] = timed.map(() => []);
+      // A B, B A, A B, ...: neither model always runs first after the other.
+      const round = async (i: number, record: boolean) => {
+        const order = i % 2 === 0 ? timed.map((_, k) => k) : timed.map((_, k) => timed.length - 1 - k);
+        for (const k of order) {
+          signal.throwIfAborted();
+          const start = performance.now();
+          await timed[k].session.run(timed[k].feeds, { signal });
+          if (record) samples[k].push(performance.now() - start);
+        }
+      };
+      for (let i = 0; i < job.warmup; i++) {
+        await round(i, false);
+        void onProgress({ phase: 'warmup', done: i + 1, total: job.warmup });
+      }
+      for (let i = 0; i < job.runs; i++) {
+        await round(i, true);
+        void onProgress({ phase: 'timed', done: i + 1, total: job.runs });
+      }
+      return timed.map((t, k) => latencyResult(config, t, samples[k]));
+    } finally {
+      for (const t of timed) await t.session.release();
+    }
+  },
+
   async compare(job: CompareJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<ComparisonSummary> {
     const config = requireAvailable();
     const t0 = performance.now();
@@ -307,12 +412,14 @@ const api = {
       addValues(pair.fp32, a);
       addValues(pair.int8, b);
     };
+    const kept = referenceFor(job.referenceKey, (i) => `${job.images[ok[i]].name}\u0000${job.images[ok[i]].blob.size}`);
     const result = await compareModels(fp32, int8, runnerFor(config, `${job.fp32Name} / ${job.int8Name}`), source, {
       mapping: mapping ?? undefined,
+      reference: kept.store,
       labels: labels ? (i) => labels[ok[i]] ?? undefined : undefined,
       signal,
       histogramBins: bins,
-      onProgress: (p) => void onProgress({ done: p.done, total: p.total }),
+      onProgress: (p) => void onProgress({ done: p.done, total: p.total, reused: kept.reused() }),
       onLayerValues: mapping ? onLayerValues : undefined,
       testOptimization: formatOfModel(given) === 'int8-weights' ? 'extended' : 'all',
       onOutputs: detection?.onOutputs,
@@ -343,6 +450,7 @@ const api = {
         }),
       ),
       elapsedMs: performance.now() - t0,
+      reusedFp32: kept.reused(),
       ...(widened ? { widened } : {}),
     };
   },

@@ -26,6 +26,7 @@ import type { YoloLabel } from './core/analysis/detection/labels';
 import type { LayerComparison } from './core/metrics/compare';
 import type { AgreementSummary, ErrorSummary } from './core/metrics/error';
 import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
+import type { PreprocessSuggestion } from './core/preprocess/suggest';
 import type { QuantizeOptions, QuantizeReport } from './core/quant/quantize';
 import type { TensorMapping } from './core/quant/rewrite';
 import type { ExportFormat } from './core/export/formats';
@@ -57,6 +58,7 @@ export type {
   ModelSummary,
   NamedBlob,
   PreprocessSpec,
+  PreprocessSuggestion,
   QuantizationFormat,
   QuantizeOptions,
   QuantizeReport,
@@ -162,6 +164,8 @@ export interface ModelInfo {
   readonly nodes: readonly NodeRow[];
   /** Names of the nodes the first-and-last preset keeps in FP32. */
   readonly firstAndLast: readonly string[];
+  /** The preprocessing the model itself suggests (core/preprocess/suggest.ts), with why. */
+  readonly suggestion: PreprocessSuggestion;
 }
 
 export interface CalibrationMeta {
@@ -467,6 +471,21 @@ export interface LatencyProgress {
   readonly total: number;
 }
 
+/**
+ * Latency of one or two models measured together: both sessions open at once and their runs
+ * alternate (A B, then B A, ...), so a machine that slows down or speeds up mid-run weighs on both
+ * alike. Results come back in the order of `models`.
+ */
+export interface LatencyPairJob {
+  readonly models: ReadonlyArray<{ readonly model: Uint8Array; readonly modelName: string }>;
+  readonly image: NamedBlob;
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  /** Per model. */
+  readonly warmup: number;
+  readonly runs: number;
+}
+
 /** Nodes onnxruntime placed on the CPU instead of WebGPU (from its placement log). */
 export interface PlacementReport {
   /** False when the log could not be read (then the lists are empty). */
@@ -511,6 +530,11 @@ export interface CompareJob {
   readonly histogramBins?: number;
   /** Detection scoring against YOLO labels (the images' boxes), when the evaluation images have them. */
   readonly detection?: DetectionJob | null;
+  /**
+   * Names the FP32 model, preprocessing and input settings: the worker keeps the FP32 outputs of each
+   * image under it (within a memory budget) and reuses them in the next comparison with the same key.
+   */
+  readonly referenceKey?: string;
 }
 
 /** What the Compare step scores a detector with (workers/core/analysis/detection). */
@@ -552,6 +576,8 @@ export type DetectionSummary =
 export interface CompareProgress {
   readonly done: number;
   readonly total: number;
+  /** Images whose FP32 outputs came from the previous comparison (CompareJob.referenceKey). */
+  readonly reused?: number;
 }
 
 /** The two sides of one layer on shared bins. */
@@ -582,6 +608,8 @@ export interface ComparisonSummary {
   /** AP50 / AP50-95 of FP32 and INT8 when the job asked for detection scoring, else null. */
   readonly detection: DetectionSummary | null;
   readonly elapsedMs: number;
+  /** Images whose FP32 outputs were reused from the previous comparison (not run again). */
+  readonly reusedFp32?: number;
   /** As LatencyResult.widened: the float16 model ran widened to float32 (a WebGPU adapter without 'shader-f16'). */
   readonly widened?: boolean;
 }
@@ -612,6 +640,8 @@ export interface BenchWorkerApi {
   /** Configures the provider (threads are fixed for the worker's life) and says whether it is usable. */
   init(init: BenchInit): Promise<ProviderAvailability>;
   latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult>;
+  /** One or two models, runs alternating (LatencyPairJob); progress counts rounds. */
+  latencyPair(job: LatencyPairJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult[]>;
   compare(job: CompareJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<ComparisonSummary>;
   fidelity(job: FidelityJob, onProgress: OnProgress<CompareProgress>, signal: AbortSignal): Promise<FidelitySummary>;
   /** FP32 and INT8 AP50/AP50-95 on labelled images, in one pass over them (no per-layer statistics). */

@@ -46,6 +46,7 @@ import { encodeModel } from './core/onnx/encode';
 import { tensorToFloat32 } from './core/onnx/tensor';
 import type { Graph, Model } from './core/onnx/types';
 import { feedPlan, WORKBENCH_HOW } from './core/preprocess/feeds';
+import { modelFacts, suggestPreprocessing } from './core/preprocess/suggest';
 import type { InputGeometry } from './core/preprocess/spec';
 import { computePerChannelParams, computeQuantParams, dequantizePerAxis, qRange, quantizePerAxis } from './core/quant/params';
 import { firstAndLastLayers, planQuantization, type QuantPlan } from './core/quant/plan';
@@ -372,6 +373,8 @@ const api = {
       notImage,
       nodes,
       firstAndLast: nodes.filter((n) => n.firstOrLast).map((n) => n.name),
+      // Read from the file as given: its metadata and producer are the authors' words.
+      suggestion: suggestPreprocessing(modelFacts(model)),
     };
   },
 

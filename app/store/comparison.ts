@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { CompareProgress, ComparisonSummary, LatencyProgress, LatencyResult, ProviderAvailability, ProviderConfig, ProviderId } from '../../workers/contracts';
+import type { ComparisonSummary, LatencyProgress, LatencyResult, ProviderAvailability, ProviderConfig, ProviderId } from '../../workers/contracts';
 import type { Store } from './index';
 import type { Problem, Status } from './types';
 
@@ -16,6 +16,30 @@ export interface LatencyRow extends LatencyResult {
   readonly role: ModelRole;
 }
 
+/** One comparison kept in the history: what was compared, with which settings, and its figures. */
+export interface ComparisonRun {
+  readonly id: number;
+  /** Date.now() when it finished. */
+  readonly at: number;
+  /** The model compared (FP32 name) and the quantized model's name. */
+  readonly model: string;
+  readonly int8Name: string;
+  /** The settings that made the quantized model, in a few words each. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** The result without its histograms (the history stays small). */
+  readonly result: ComparisonSummary;
+}
+
+/** Progress of a comparison with its pace: images per second and time left (null before the first image). */
+export interface ComparePace {
+  readonly done: number;
+  readonly total: number;
+  readonly elapsedMs: number;
+  readonly secondsLeft: number | null;
+  /** FP32 outputs taken from the previous run instead of computed again. */
+  readonly reused: number;
+}
+
 export interface ComparisonState {
   readonly providers: readonly ProviderState[];
   readonly selected: ProviderId;
@@ -23,16 +47,22 @@ export interface ComparisonState {
   readonly detection: { readonly decoder: string; readonly classes: string };
   readonly warmup: number;
   readonly runs: number;
+  /** The most images a comparison uses (the first N); null = all. */
+  readonly imageCap: number | null;
+  /** Finished comparisons, newest last (kept across settings changes and reloads). */
+  readonly history: readonly ComparisonRun[];
+  /** The run shown beside the latest one (an id in history); null = none. */
+  readonly sideBySide: number | null;
   readonly latency: {
     readonly status: Status;
-    readonly progress: (LatencyProgress & { readonly role: ModelRole }) | null;
+    readonly progress: (LatencyProgress & { readonly role: ModelRole | 'pair' }) | null;
     /** Latest result per provider and model. */
     readonly rows: readonly LatencyRow[];
     readonly error: Problem | null;
   };
   readonly compare: {
     readonly status: Status;
-    readonly progress: CompareProgress | null;
+    readonly progress: ComparePace | null;
     readonly result: ComparisonSummary | null;
     readonly error: Problem | null;
     /** The layer whose error and activation histograms are shown (FP32 tensor); null: the worst. */
@@ -56,6 +86,9 @@ export function initialComparison(providers: readonly ProviderConfig[]): Compari
     detection: { decoder: '', classes: '' },
     warmup: 3,
     runs: 20,
+    imageCap: null,
+    history: [],
+    sideBySide: null,
     latency: { status: 'idle', progress: null, rows: [], error: null },
     compare: { status: 'idle', progress: null, result: null, error: null, selectedLayer: null, logScale: true },
   };

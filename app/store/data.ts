@@ -47,6 +47,14 @@ export interface InputsState {
 
 export const initialInputs: InputsState = { imageInput: null, values: {}, fourthChannel: '', width: '', height: '', notes: [], defaults: {}, error: null };
 
+/** Images that were there when another model was opened: the Data step asks whether to keep them. */
+export interface CarryOver {
+  readonly calibration: number;
+  readonly evaluation: number;
+  /** The model they came with. */
+  readonly from: string;
+}
+
 export interface DataState {
   /** What the model's inputs are fed (the Inputs panel). */
   readonly inputs: InputsState;
@@ -59,6 +67,9 @@ export interface DataState {
   readonly spec: PreprocessSpec | null;
   readonly specError: Problem | null;
   readonly preview: PreviewState;
+  /** The model's suggested preprocessing (model.info.suggestion) was applied when it opened. */
+  readonly suggestionApplied: boolean;
+  readonly carryOver: CarryOver | null;
   /** Reading dropped files and folders. */
   readonly reading: boolean;
   readonly error: Problem | null;
@@ -83,6 +94,8 @@ export const initialData: DataState = {
   spec: null,
   specError: null,
   preview: initialPreview,
+  suggestionApplied: false,
+  carryOver: null,
   reading: false,
   error: null,
 };

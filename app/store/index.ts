@@ -14,8 +14,9 @@ import { createGraphSlice, type GraphSlice } from './graph';
 import { createModelSlice, type ModelSlice } from './model';
 import { createQuantizeSlice, type QuantizeSlice } from './quantize';
 import { createRangesSlice, type RangesSlice } from './ranges';
+import { createUiSlice, type UiSlice } from './ui';
 
-export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & AnalysisSlice & ComparisonSlice & GraphSlice;
+export type Store = ModelSlice & DataSlice & CalibrationSlice & RangesSlice & QuantizeSlice & AnalysisSlice & ComparisonSlice & GraphSlice & UiSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createModelSlice(...a),
@@ -26,14 +27,16 @@ export const useStore = create<Store>()((...a) => ({
   ...createAnalysisSlice(...a),
   ...createComparisonSlice(providerConfigs())(...a),
   ...createGraphSlice(...a),
+  ...createUiSlice(...a),
 }));
 
 export type { AnalysisState, AutoSettings, AutoState, JudgedImages, SensitivityState } from './analysis';
 export type { CalibrationState, CalibrationSummary } from './calibration';
-export type { ComparisonState, LatencyRow, ModelRole, ProviderState } from './comparison';
+export type { ComparePace, ComparisonRun, ComparisonState, LatencyRow, ModelRole, ProviderState } from './comparison';
 export type { DataState, ImageSetState, PreviewState } from './data';
 export type { AnalysisData, GraphState, NodePanelState } from './graph';
 export type { ModelState } from './model';
 export type { QuantizeState, WeightState } from './quantize';
 export type { MethodOptions, RangeSortKey, RangesState, RangesView } from './ranges';
 export type { ImageItem, ImageSetId, Problem, Status } from './types';
+export type { SessionState, Theme, UiState } from './ui';

@@ -17,7 +17,8 @@ export interface SizeBar {
 
 /** Model file sizes as horizontal bars (MB), each labelled with its size. */
 function SizeChartView(props: { bars: readonly SizeBar[]; height?: number }) {
-  const data = props.bars.map((b) => ({ ...b, mb: b.bytes / 1e6, text: `${formatBytes(b.bytes)}${b.note ? ` (${b.note})` : ''}` }));
+  // `role` stays out of the chart's data: recharts spreads data fields onto the SVG paths, and a role attribute there is an invalid ARIA role.
+  const data = props.bars.map(({ role, ...b }) => ({ ...b, fill: COLORS[role], mb: b.bytes / 1e6, text: `${formatBytes(b.bytes)}${b.note ? ` (${b.note})` : ''}` }));
   const xTicks = upTicks(Math.max(...data.map((d) => d.mb), 0.001), 5);
   return (
     <AxisTitles x="Size (MB)">
@@ -35,7 +36,7 @@ function SizeChartView(props: { bars: readonly SizeBar[]; height?: number }) {
         <YAxis interval={0} type="category" dataKey="label" tick={TEXT_TICK} width={112} />
         <Bar dataKey="mb" isAnimationActive={false} name="Size">
           {data.map((d) => (
-            <Cell key={d.label} fill={COLORS[d.role]} />
+            <Cell key={d.label} fill={d.fill} />
           ))}
           <LabelList dataKey="text" position="right" style={{ fontSize: 11, fill: COLORS.grid }} />
         </Bar>

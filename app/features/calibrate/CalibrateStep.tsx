@@ -1,6 +1,6 @@
 import { useStore } from '../../store';
 import { cancelCalibration, MAX_RUN_BUDGET_SECONDS, setPoolSize, setRunBudget, startCalibration } from '../../store/actions';
-import { maxPoolSize } from '../../workers';
+import { maxPoolSize, defaultPoolSize, reportedCores } from '../../workers';
 import { Alert } from '../../components/Alert';
 import { ProgressBar } from '../../components/ProgressBar';
 import { Step } from '../../components/Step';
@@ -72,7 +72,10 @@ export function CalibrateStep() {
           <legend>Run</legend>
           <label>
             Workers
-            <input type="number" min={1} max={maxPoolSize()} value={c.poolSize} onChange={(e) => setPoolSize(Number(e.target.value))} disabled={working} data-testid="pool-size" />
+            <input type="number" min={1} max={maxPoolSize()} value={c.poolSize} onChange={(e) => setPoolSize(Number(e.target.value))} disabled={working} data-testid="pool-size" aria-describedby="pool-size-note" />
+            <span className="muted field-note" id="pool-size-note" data-testid="pool-size-note">
+              {defaultPoolSize()} by default: this browser reports {reportedCores()} core(s), one is left for the page
+            </span>
           </label>
           <label title="The most one image may take; a model that runs longer (a Loop without end) is stopped with a message.">
             Run budget (s)

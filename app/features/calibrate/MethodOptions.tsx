@@ -1,3 +1,4 @@
+import { Term } from '../../components/Term';
 import { RANGE_METHODS, type RangeMethod } from '../../../workers/core/calibration/ranges';
 import { useStore } from '../../store';
 import { setMethodOptions } from '../../store/actions';
@@ -73,10 +74,12 @@ export function MethodOptions(props: { compact?: boolean }) {
             <input type="checkbox" checked={o.activationSymmetric} onChange={(e) => setMethodOptions({ activationSymmetric: e.target.checked })} />
             Symmetric activations
           </label>
+          <Term id="symmetric" />
           <label className="check">
             <input type="checkbox" checked={o.perChannel} onChange={(e) => setMethodOptions({ perChannel: e.target.checked })} />
             Per-channel weights
           </label>
+          <Term id="per-channel" />
         </>
       )}
     </fieldset>

@@ -15,6 +15,7 @@ export const Agreement = memo(function Agreement() {
     <div data-testid="comparison" className="comparison">
       <p role="status" data-testid="comparison-summary" className="result-line">
         Compared on {r.images} image(s) in {(r.elapsedMs / 1000).toFixed(1)} s{r.skippedImages.length ? `; ${r.skippedImages.length} image(s) skipped` : ''}.
+        {r.reusedFp32 ? ` FP32 outputs of ${r.reusedFp32} image(s) reused from the last run.` : ''}
         {r.widened ? ' The float16 model ran widened to float32 (this WebGPU adapter has no shader-f16).' : ''}
       </p>
       <section className="subsection" aria-labelledby="agreement-title">
@@ -26,12 +27,12 @@ export const Agreement = memo(function Agreement() {
                 <div className="tile">
                   <dt>Top-1 agreement</dt>
                   <dd data-testid="top1-agreement">{formatPercent(a.top1Agreement)}</dd>
-                  <p className="tile-note">images where INT8's top class is FP32's</p>
+                  <dd className="tile-note">images where INT8's top class is FP32's</dd>
                 </div>
                 <div className="tile">
                   <dt>FP32 top-1 in INT8 top-5</dt>
                   <dd data-testid="top5-agreement">{formatPercent(a.top5Agreement)}</dd>
-                  <p className="tile-note">of {a.count} image(s)</p>
+                  <dd className="tile-note">of {a.count} image(s)</dd>
                 </div>
                 {a.labeled > 0 ? (
                   <div className="tile wide">

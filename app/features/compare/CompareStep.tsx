@@ -1,16 +1,43 @@
 import { useEffect } from 'react';
 import { useStore } from '../../store';
-import { cancelComparison, checkProviders, runComparison, runLatency, setLatencyRuns } from '../../store/actions';
+import { cancelComparison, checkProviders, runComparison, runLatency, setCompareImageCap, setLatencyRuns } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 import { ProgressBar } from '../../components/ProgressBar';
+import { formatSeconds } from '../../lib/format';
 import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
+import { History } from './History';
 import { Detection } from './Detection';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
 
 /** Progress of the latency or comparison run (its own component: updates re-render only this). */
+/** How many of the comparison images to use: all, or the first N (a quick look before the full run). */
+function ImageCap(props: { busy: boolean }) {
+  const cap = useStore((s) => s.comparison.imageCap);
+  const total = useStore((s) => (s.data.evaluation.items.length > 0 ? s.data.evaluation.items.length : s.data.calibration.items.length));
+  const from = useStore((s) => (s.data.evaluation.items.length > 0 ? 'evaluation' : 'calibration'));
+  return (
+    <label title="Compare on the first N images first; the FP32 outputs are kept, so the full run afterwards only runs FP32 on the images not seen yet">
+      Images to compare
+      <input
+        type="number"
+        min={1}
+        max={Math.max(1, total)}
+        value={cap ?? ''}
+        placeholder={`all ${total}`}
+        onChange={(e) => setCompareImageCap(e.target.value === '' ? null : Number(e.target.value))}
+        disabled={props.busy}
+        data-testid="compare-image-cap"
+      />
+      <span className="muted field-note" data-testid="compare-image-count">
+        {cap === null || cap >= total ? `all ${total} ${from} image(s)` : `the first ${cap} of ${total} ${from} image(s)`}
+      </span>
+    </label>
+  );
+}
+
 function RunProgress() {
   const latency = useStore((s) => s.comparison.latency.progress);
   const compare = useStore((s) => s.comparison.compare.progress);
@@ -34,10 +61,13 @@ function RunProgress() {
       {compare ? (
         <div className="progress">
           <ProgressBar label="Comparison progress" value={compare.done} max={compare.total} valueText={`${compare.done} of ${compare.total} images`} />
-          <p role="status" className="progress-text">
+          <p role="status" className="progress-text" data-testid="compare-progress">
             <strong>
               Comparing: {compare.done}/{compare.total} images
             </strong>
+            <span data-testid="compare-time-left">{compare.done === 0 ? 'creating the sessions…' : compare.secondsLeft === null ? 'measuring the pace…' : `about ${formatSeconds(compare.secondsLeft)} left`}</span>
+            <span className="muted">{formatSeconds(compare.elapsedMs / 1000)} so far</span>
+            {compare.reused > 0 ? <span data-testid="compare-reused">FP32 outputs of {compare.reused} image(s) reused from the last run</span> : null}
           </p>
         </div>
       ) : preparing ? (
@@ -78,6 +108,10 @@ export function CompareStep() {
               <input type="number" min={1} max={1000} value={runs} onChange={(e) => setLatencyRuns({ runs: Number(e.target.value) })} disabled={busy} data-testid="latency-runs" />
             </label>
           </fieldset>
+          <fieldset className="row wrap inline-fields">
+            <legend>Comparison</legend>
+            <ImageCap busy={busy} />
+          </fieldset>
           <div className="row wrap">
             <button type="button" className="primary" onClick={() => void runLatency()} disabled={busy} data-testid="run-latency">
               Measure latency{hasInt8 ? ` (FP32 and ${built})` : ''}
@@ -100,6 +134,7 @@ export function CompareStep() {
       <LatencyTable />
       <Detection />
       <Agreement />
+      <History />
     </Step>
   );
 }

@@ -2,7 +2,7 @@ import { memo } from 'react';
 import { ChartFrame } from '../../components/ChartFrame';
 import { Deferred } from '../../components/Deferred';
 import { LatencyChart, type LatencySeries } from '../../components/charts/LatencyChart';
-import { speedup } from '../../lib/chart-data';
+import { compareLatency, latencySpread } from '../../../workers/core/metrics/latency';
 import { formatMs } from '../../lib/format';
 import { useStore, type LatencyRow, type ModelRole } from '../../store';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
@@ -15,16 +15,36 @@ function useRoles(): Record<ModelRole, string> {
   return { ...ROLE, int8: FORMAT_LABELS[format] };
 }
 
+/** The verdict of a quantized row against FP32 on the same provider (core/metrics/latency.ts): a ratio only when the intervals do not overlap. */
+function verdictOf(row: LatencyRow, rows: readonly LatencyRow[]) {
+  if (row.role !== 'int8') return null;
+  const fp32 = rows.find((r) => r.provider === row.provider && r.role === 'fp32');
+  return fp32 && fp32.samplesMs.length && row.samplesMs.length ? compareLatency(fp32.samplesMs, row.samplesMs) : null;
+}
+
 function SpeedupCell(props: { row: LatencyRow; rows: readonly LatencyRow[] }) {
   const { row } = props;
   if (row.role !== 'int8') return <td className="num muted">{row.role === 'fp32' ? 'reference' : '—'}</td>;
-  const fp32 = props.rows.find((r) => r.provider === row.provider && r.role === 'fp32');
-  const x = fp32 ? speedup(fp32.medianMs, row.medianMs) : null;
-  if (x === null) return <td className="num">—</td>;
+  const v = verdictOf(row, props.rows);
+  if (!v) return <td className="num">—</td>;
+  const x = 1 / v.ratio;
   return (
-    <td className={`num ${x >= 1 ? 'good' : 'warn'}`} data-testid="latency-speedup" title="FP32 median / INT8 median on the same provider">
-      {x.toFixed(2)}× {x >= 1 ? 'faster' : 'slower'}
+    <td className={`num ${v.verdict === 'too-noisy' ? 'muted' : v.verdict === 'faster' ? 'good' : 'warn'}`} data-testid="latency-speedup" data-verdict={v.verdict} title={v.text}>
+      {v.verdict === 'too-noisy' ? 'too noisy to tell' : `${(x >= 1 ? x : 1 / x).toFixed(2)}× ${v.verdict}`}
     </td>
+  );
+}
+
+/** More threads slower than one: say why, so the figure is not read as the model's. */
+function ThreadsNote(props: { rows: readonly LatencyRow[]; label: (id: string) => string }) {
+  const one = props.rows.find((r) => r.provider === 'wasm-1' && r.role !== 'int8');
+  const many = props.rows.find((r) => r.provider === 'wasm-n' && r.role === one?.role);
+  if (!one || !many || !(many.medianMs > one.medianMs * 1.1)) return null;
+  return (
+    <p className="notice" data-testid="latency-threads-note">
+      {props.label('wasm-n')} took {formatMs(many.medianMs)} against {formatMs(one.medianMs)} on one thread: more threads were slower here. The machine's cores are busy (or fewer than
+      the threads), or the model is too small to split; judge threads on an idle machine.
+    </p>
   );
 }
 
@@ -97,7 +117,7 @@ export const LatencyTable = memo(function LatencyTable() {
         </ChartFrame>
         <div>
           <table className="compact" data-testid="latency-table">
-            <caption>One image, batch 1; medians and p90 over the timed runs</caption>
+            <caption>One image, batch 1; medians and p90 over the timed runs, the two models' runs alternating; spread = p90 / median</caption>
             <thead>
               <tr>
                 <th scope="col">Model</th>
@@ -108,8 +128,8 @@ export const LatencyTable = memo(function LatencyTable() {
                 <th scope="col" className="num">
                   p90
                 </th>
-                <th scope="col" className="num">
-                  Mean
+                <th scope="col" className="num" title="p90 / median: 1 is steady, 2 or more a noisy machine">
+                  Spread
                 </th>
                 <th scope="col" className="num">
                   Min
@@ -148,7 +168,9 @@ export const LatencyTable = memo(function LatencyTable() {
                     {formatMs(r.medianMs)}
                   </td>
                   <td className="num">{formatMs(r.p90Ms)}</td>
-                  <td className="num">{formatMs(r.meanMs)}</td>
+                  <td className={`num ${latencySpread(r.samplesMs).p90OverMedian >= 2 ? 'warn' : ''}`} data-testid="latency-spread">
+                    {latencySpread(r.samplesMs).p90OverMedian.toFixed(2)}
+                  </td>
                   <td className="num">{formatMs(r.minMs)}</td>
                   <td className="num">{r.samplesMs.length}</td>
                   <td className="num">{formatMs(r.sessionMs)}</td>
@@ -157,6 +179,15 @@ export const LatencyTable = memo(function LatencyTable() {
               ))}
             </tbody>
           </table>
+          {rows
+            .map((r) => ({ r, v: verdictOf(r, rows) }))
+            .filter((x) => x.v)
+            .map(({ r, v }) => (
+              <p key={`verdict-${r.provider}`} className={v!.verdict === 'too-noisy' ? 'notice' : ''} data-testid={`latency-verdict-${r.provider}`} data-verdict={v!.verdict}>
+                <strong>{label(r.provider)}:</strong> {v!.text}
+              </p>
+            ))}
+          <ThreadsNote rows={rows} label={label} />
           {placements.map((r) => (
             <Placement key={`${r.provider}-${r.role}`} row={r} />
           ))}

@@ -6,6 +6,7 @@ import { ImageSetPanel } from './ImageSetPanel';
 import { InputsPanel } from './InputsPanel';
 import { PreviewPanel } from './PreviewPanel';
 import { SpecForm } from './SpecForm';
+import { CarryOverQuestion } from './Suggestion';
 
 export function DataStep() {
   const error = useStore((s) => s.data.error);
@@ -13,6 +14,7 @@ export function DataStep() {
   const count = useStore((s) => s.data.calibration.items.length);
   return (
     <Step id="data" n={2} title="Data" summary={<span data-testid="data-count">{count} calibration image(s)</span>}>
+      <CarryOverQuestion />
       <div className="columns">
         <ImageSetPanel set="calibration" title="Calibration images" hint="Images like those the model will see (a few dozen to a few hundred). Drop files or whole folders." />
         <ImageSetPanel set="evaluation" title="Evaluation images (optional)" hint="Labelled images to compare FP32 and INT8 on; labels from a labels.csv (file,class-index) or class folders; for a detector, YOLO label files (NAME.txt: class cx cy w h per object) dropped with the images or as their own folder." />

@@ -3,6 +3,7 @@ import { PRESET_NAMES, PRESETS, type PartialSpec, type PresetName } from '../../
 import { useStore } from '../../store';
 import { choosePreset, resetSpec, setSpecField } from '../../store/actions';
 import { Alert } from '../../components/Alert';
+import { SuggestionNote } from './Suggestion';
 
 const PRESET_TEXT: Record<PresetName, string> = {
   imagenet: 'imagenet — RGB, /255, torchvision mean/std, center crop',
@@ -88,6 +89,7 @@ export function SpecForm() {
           ))}
         </select>
       </label>
+      <SuggestionNote />
       {!geometry ? <p className="muted">Open an image model to see the full preprocessing for its input.</p> : null}
       <fieldset disabled={!geometry}>
         <legend>Fields {edited ? '(edited)' : '(from the preset)'}</legend>

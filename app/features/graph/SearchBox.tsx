@@ -72,7 +72,10 @@ export function SearchBox() {
               go(hits[0].node);
             }
           }}
-          aria-controls="graph-search-results"
+          aria-controls={open && hits.length > 0 ? 'graph-search-results' : undefined}
+          aria-expanded={open && hits.length > 0}
+          role="combobox"
+          aria-autocomplete="list"
           data-testid="graph-search"
         />
       </label>

@@ -60,7 +60,7 @@ export function NodeList() {
                 <td title={d?.reason}>{d ? (d.quantized ? 'yes' : 'no') : n.quantizable ? '' : 'n/a'}</td>
                 <td>
                   {['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType) ? (
-                    <button type="button" className="link" onClick={() => void showWeight(n.name)} aria-label={`Weights of ${n.name}`}>
+                    <button type="button" className="link" onClick={() => void showWeight(n.name)} aria-label={`show the weights of ${n.name}`}>
                       show
                     </button>
                   ) : null}

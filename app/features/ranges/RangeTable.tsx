@@ -4,9 +4,10 @@ import { formatNumber, formatPercent } from '../../lib/format';
 import { sortRows } from '../../lib/sort';
 import { useRowWindow } from '../../lib/useWindow';
 import { useStore, type RangeSortKey } from '../../store';
-import { selectTensor } from '../../store/actions';
+import { keepLayerInFp32, selectTensor } from '../../store/actions';
 import { matchesFilter, ROW_HEIGHT, SqnrCell } from './cells';
 import { SortHeader } from './SortHeader';
+import { Term } from '../../components/Term';
 
 function keyOf(key: RangeSortKey, order: Map<RangeRow, number>): (r: RangeRow) => number | string | null {
   switch (key) {
@@ -58,12 +59,16 @@ export function RangeTable() {
             <th scope="col" className="num" title="The clip range the method chose: min … max">
               Range
             </th>
-            <SortHeader sortKey="scale" label="Scale" numeric />
+            <SortHeader sortKey="scale" label="Scale" numeric term="scale" />
             <th scope="col" className="num" title="Zero point and integer type">
               Zero pt
+              <Term id="zero-point" />
             </th>
-            <SortHeader sortKey="clipped" label="Clipped" numeric title="Estimated share of values outside the range" />
-            <SortHeader sortKey="sqnr" label="SQNR" numeric title="Expected signal-to-quantization-noise ratio with this range (from the histogram)" />
+            <SortHeader sortKey="clipped" label="Clipped" numeric title="Estimated share of values outside the range" term="clipping" />
+            <SortHeader sortKey="sqnr" label="SQNR" numeric title="Expected signal-to-quantization-noise ratio with this range (from the histogram)" term="sqnr" />
+            <th scope="col" title="Keep the producing layer (with the Relu it folds and the activation that gates it) in FP32 and rebuild the INT8 model">
+              FP32
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -89,6 +94,13 @@ export function RangeTable() {
               </td>
               <td className={`num${r.clippedFraction !== null && r.clippedFraction > 1e-3 ? ' warn' : ''}`}>{r.clippedFraction === null ? '—' : formatPercent(r.clippedFraction, 3)}</td>
               <SqnrCell db={r.sqnrDb} />
+              <td>
+                {r.node ? (
+                  <button type="button" className="link" onClick={() => void keepLayerInFp32(r.node)} aria-label={`keep ${r.node} in FP32`} data-testid="range-keep">
+                    keep
+                  </button>
+                ) : null}
+              </td>
             </tr>
           ))}
           {win.padBottom > 0 ? <tr aria-hidden="true" className="spacer" style={{ height: win.padBottom }} /> : null}

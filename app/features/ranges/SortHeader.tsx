@@ -1,9 +1,10 @@
 import type { RangeSortKey } from '../../store';
+import { Term, type TermId } from '../../components/Term';
 import { sortRanges } from '../../store/actions';
 import { useStore } from '../../store';
 
 /** A column header that sorts the ranges tables (aria-sort says how it is sorted now). */
-export function SortHeader(props: { sortKey: RangeSortKey; label: string; title?: string; numeric?: boolean }) {
+export function SortHeader(props: { sortKey: RangeSortKey; label: string; title?: string; numeric?: boolean; term?: TermId }) {
   const sort = useStore((s) => s.ranges.view.sort);
   const active = sort.key === props.sortKey;
   return (
@@ -14,6 +15,7 @@ export function SortHeader(props: { sortKey: RangeSortKey; label: string; title?
           {active ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'}
         </span>
       </button>
+      {props.term ? <Term id={props.term} /> : null}
     </th>
   );
 }

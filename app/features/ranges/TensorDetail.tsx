@@ -7,7 +7,7 @@ import { METHOD_STYLE } from '../../components/charts/theme';
 import { gridFor } from '../../lib/chart-data';
 import { formatNumber, formatPercent } from '../../lib/format';
 import { useStore } from '../../store';
-import { selectTensor, setMethodOptions, setRangesView } from '../../store/actions';
+import { selectTensor, setMethodOptions, setRangesView, keepLayerInFp32 } from '../../store/actions';
 
 /** The methods drawn as markers on the histogram. */
 const MARKED: readonly RangeMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
@@ -55,6 +55,13 @@ export function TensorDetailPanel() {
             {shown.rangeSource !== shown.tensor ? ` · parameters shared with ${shown.rangeSource}` : ''}
             {status === 'working' ? <span className="updating"> · updating…</span> : null}
           </p>
+          {shown.node ? (
+            <p className="row">
+              <button type="button" onClick={() => void keepLayerInFp32(shown.node)} data-testid="tensor-keep" title="Adds the layer (with the Relu it folds and the activation that gates it) to the Quantize step's keep list and builds the INT8 model again">
+                Keep {shown.node} in FP32 and rebuild
+              </button>
+            </p>
+          ) : null}
           {shown.histogram ? (
             <ChartFrame
               title="Activation histogram"

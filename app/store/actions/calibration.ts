@@ -2,7 +2,9 @@
 import * as Comlink from 'comlink';
 import { problemOf } from '../../../workers/transfer';
 import { maxPoolSize, modelWorker, runCalibrationPool, type PoolProgress } from '../../workers';
+import type { CalibrationRecord } from '../../../workers/contracts';
 import { resetAfterCalibration } from './invalidate';
+import { rememberCalibration } from './session';
 import { refreshRangeTable } from './ranges';
 import { cancelledProblem, get } from './shared';
 
@@ -68,21 +70,17 @@ export async function startCalibration(): Promise<void> {
     });
     if (calibrationController !== controller) return;
     const buffers = Object.values(result.stats.tensors).flatMap((t) => (t.histogram ? [t.histogram.counts.buffer as ArrayBuffer] : []));
-    const overview = await modelWorker.setCalibration(
-      Comlink.transfer(
-        {
-          stats: result.stats,
-          shapes: result.shapes,
-          meta: { images: result.images, skippedImages: result.skippedImages, skippedTensors: result.skippedTensors, spec, geometry, workers: result.workers, elapsedMs: result.elapsedMs },
-        },
-        buffers,
-      ),
-    );
+    const record: CalibrationRecord = {
+      stats: result.stats,
+      shapes: result.shapes,
+      meta: { images: result.images, skippedImages: result.skippedImages, skippedTensors: result.skippedTensors, spec, geometry, workers: result.workers, elapsedMs: result.elapsedMs },
+    };
+    const summary = { images: result.images, skippedImages: result.skippedImages, skippedTensors: result.skippedTensors, tensors: Object.keys(result.stats.tensors).length, workers: result.workers, elapsedMs: result.elapsedMs };
+    // Kept in the browser before the buffers go to the model worker (the store clones them now).
+    rememberCalibration(record, summary);
+    const overview = await modelWorker.setCalibration(Comlink.transfer(record, buffers));
     if (calibrationController !== controller) return;
-    patchCalibration({
-      status: 'ready',
-      result: { images: result.images, skippedImages: result.skippedImages, skippedTensors: result.skippedTensors, tensors: overview.tensors, workers: result.workers, elapsedMs: result.elapsedMs },
-    });
+    patchCalibration({ status: 'ready', result: { ...summary, tensors: overview.tensors } });
     void refreshRangeTable();
   } catch (e) {
     if (calibrationController !== controller) return; // superseded (new model, new data): say nothing

@@ -1,9 +1,9 @@
 /** Compare step: providers, latency runs and the FP32/INT8 comparison. */
-import type { DetectionJob, ModelVariant, ProviderId } from '../../../workers/contracts';
+import type { CompareProgress, ComparisonSummary, DetectionJob, LatencyProgress, ModelVariant, ProviderId } from '../../../workers/contracts';
 import { parseClassMap } from '../../../workers/core/analysis/detection/labels';
 import { problemOf } from '../../../workers/transfer';
-import { compareOnProvider, detectOnProvider, measureLatency, modelWorker, providerAvailability } from '../../workers';
-import type { LatencyRow, ModelRole } from '../comparison';
+import { compareOnProvider, detectOnProvider, measureLatencyPair, modelWorker, providerAvailability } from '../../workers';
+import type { ComparePace, ComparisonRun, LatencyRow, ModelRole } from '../comparison';
 import type { ImageItem } from '../types';
 import { cancelledProblem, get, throttled } from './shared';
 
@@ -88,23 +88,23 @@ export async function runLatency(): Promise<void> {
   if (quantize.outcome) targets.push({ role: 'int8', variant: 'int8', name: quantize.outcome.int8Name });
   patchLatency({ status: 'working', error: null, progress: null });
   try {
-    for (const target of targets) {
-      const report = throttled((p: Parameters<Parameters<typeof measureLatency>[2]>[0]) => {
-        if (compareController === controller) patchLatency({ progress: { ...p, role: target.role } });
-      }, 100);
-      const bytes = await modelWorker.modelBytes(target.variant);
-      const result = await measureLatency(
-        provider,
-        { model: bytes, modelName: target.name, image: { name: image.name, blob: image.blob }, spec, geometry, warmup: comparison.warmup, runs: comparison.runs },
-        (p) => report(p, p.done === p.total),
-        controller.signal,
-      );
-      if (compareController !== controller) return;
-      const row: LatencyRow = { ...result, role: target.role };
-      const rows = get().comparison.latency.rows.filter((r) => !(r.provider === row.provider && r.role === row.role));
-      patchLatency({ rows: [...rows, row] });
-    }
-    patchLatency({ status: 'ready', progress: null });
+    // Both models in one worker call, their runs alternating, so noise weighs on both alike.
+    const role = targets.length === 2 ? ('pair' as const) : targets[0].role;
+    const report = throttled((p: LatencyProgress) => {
+      if (compareController === controller) patchLatency({ progress: { ...p, role } });
+    }, 100);
+    const models = [];
+    for (const t of targets) models.push({ model: await modelWorker.modelBytes(t.variant), modelName: t.name });
+    const results = await measureLatencyPair(
+      provider,
+      { models, image: { name: image.name, blob: image.blob }, spec, geometry, warmup: comparison.warmup, runs: comparison.runs },
+      (p) => report(p, p.done === p.total),
+      controller.signal,
+    );
+    if (compareController !== controller) return;
+    const fresh: LatencyRow[] = results.map((r, k) => ({ ...r, role: targets[k].role }));
+    const rows = get().comparison.latency.rows.filter((r) => !(r.provider === provider.id && fresh.some((f) => f.role === r.role)));
+    patchLatency({ rows: [...rows, ...fresh], status: 'ready', progress: null });
   } catch (e) {
     if (compareController !== controller) return;
     const p = problemOf(e);
@@ -112,6 +112,70 @@ export async function runLatency(): Promise<void> {
   } finally {
     if (compareController === controller) compareController = null;
   }
+}
+
+/** The most images a comparison uses (null: all); kept to 1..the images there are when applied. */
+export function setCompareImageCap(cap: number | null): void {
+  get().patchComparison({ imageCap: cap === null || !Number.isFinite(cap) || cap < 1 ? null : Math.round(cap) });
+}
+
+/** The images a comparison runs on: the evaluation set (else calibration), the first N when capped. */
+export function comparedImages(): ImageItem[] {
+  const cap = get().comparison.imageCap;
+  const all = comparisonImages();
+  return cap === null ? all : all.slice(0, cap);
+}
+
+/** Names the FP32 side of a comparison: the bench worker keeps its outputs under it and reuses them while it holds. */
+const modelEpochs = new WeakMap<object, number>();
+let epoch = 0;
+function referenceKey(): string {
+  const { model, data } = get();
+  const info = model.info!;
+  if (!modelEpochs.has(info)) modelEpochs.set(info, ++epoch);
+  return JSON.stringify([info.name, modelEpochs.get(info), data.spec, info.geometry]);
+}
+
+/** The settings that made the quantized model, in a few words each (a history row's label). */
+function runSettings(): Record<string, string> {
+  const { quantize, ranges, comparison } = get();
+  const o = ranges.options;
+  const kept = quantize.keepNodes.length + (quantize.keepFirstAndLast ? 2 : 0);
+  const format = quantize.outcome?.format ?? 'int8';
+  return {
+    format,
+    ...(format === 'int8'
+      ? {
+          method: o.method === 'percentile' ? `percentile ${o.percentile}` : o.method,
+          weights: o.perChannel ? 'per channel' : 'per tensor',
+          activations: `${o.activationType}${o.activationSymmetric ? ' symmetric' : ''}`,
+          'bias correction': quantize.biasCorrection ? 'on' : 'off',
+          'per-tensor methods': String(Object.keys(quantize.methodByTensor).length),
+        }
+      : {}),
+    'kept FP32': `${kept} node(s)${quantize.keepOpTypes.length ? ` + ${quantize.keepOpTypes.join(', ')}` : ''}`,
+    provider: comparison.selected,
+  };
+}
+
+const HISTORY_LIMIT = 12;
+
+/** A finished comparison joins the history, without its histograms. */
+function addToHistory(result: ComparisonSummary): void {
+  const { comparison, model, quantize, patchComparison } = get();
+  const id = (comparison.history.at(-1)?.id ?? 0) + 1;
+  const slim: ComparisonSummary = { ...result, errorHistograms: { outputs: result.errorHistograms.outputs, layers: {} }, activationHistograms: {} };
+  const run: ComparisonRun = { id, at: Date.now(), model: model.info?.name ?? '', int8Name: quantize.outcome?.int8Name ?? '', settings: runSettings(), result: slim };
+  patchComparison({ history: [...comparison.history, run].slice(-HISTORY_LIMIT) });
+}
+
+/** Shows a run of the history beside the latest comparison (null: none). */
+export function showSideBySide(id: number | null): void {
+  get().patchComparison({ sideBySide: id });
+}
+
+export function clearHistory(): void {
+  get().patchComparison({ history: [], sideBySide: null });
 }
 
 export async function runComparison(): Promise<void> {
@@ -126,15 +190,15 @@ export async function runComparison(): Promise<void> {
   dropComparison();
   const controller = new AbortController();
   compareController = controller;
-  const images = comparisonImages();
+  const images = comparedImages();
   const provider = selectedProvider().config;
   patchCompare({ status: 'working', error: null, progress: null, result: null, selectedLayer: null });
   try {
     const detection = detectionJob(images);
     const [fp32, int8] = [await modelWorker.modelBytes('prepared'), await modelWorker.modelBytes('int8')];
-    const report = throttled((p: { done: number; total: number }) => {
+    const report = throttled(paced((p) => {
       if (compareController === controller) patchCompare({ progress: p });
-    }, 100);
+    }), 100);
     const result = await compareOnProvider(
       provider,
       {
@@ -147,12 +211,14 @@ export async function runComparison(): Promise<void> {
         spec: data.spec,
         geometry: info.geometry,
         detection,
+        referenceKey: referenceKey(),
       },
       (p) => report(p, p.done === p.total),
       controller.signal,
     );
     if (compareController !== controller) return;
     patchCompare({ status: 'ready', result, progress: null });
+    addToHistory(result);
   } catch (e) {
     if (compareController !== controller) return;
     const p = problemOf(e);
@@ -160,6 +226,21 @@ export async function runComparison(): Promise<void> {
   } finally {
     if (compareController === controller) compareController = null;
   }
+}
+
+/**
+ * Progress with its pace: images per second since the first image came back (session creation is
+ * not an image's time) and the time left at that pace.
+ */
+function paced(emit: (p: ComparePace) => void): (p: CompareProgress) => void {
+  const t0 = performance.now();
+  let first: { at: number; done: number } | null = null;
+  return (p) => {
+    const now = performance.now();
+    if (p.done > 0 && !first) first = { at: now, done: p.done };
+    const rate = first && p.done > first.done ? (p.done - first.done) / ((now - first.at) / 1000) : null;
+    emit({ done: p.done, total: p.total, elapsedMs: now - t0, secondsLeft: rate ? (p.total - p.done) / rate : null, reused: p.reused ?? 0 });
+  };
 }
 
 /** Detection scoring when the images came with YOLO label files: the settings of the Detection panel. */
@@ -183,7 +264,7 @@ export function setDetectionOptions(patch: { decoder?: string; classes?: string 
 export async function rescoreDetection(): Promise<void> {
   const { patchCompare, model, data, quantize, comparison } = get();
   const info = model.info;
-  const images = comparisonImages();
+  const images = comparedImages();
   if (!comparison.compare.result || !info?.geometry || !data.spec || !quantize.outcome || !info.prepared) return runComparison();
   dropComparison();
   const controller = new AbortController();
@@ -194,9 +275,9 @@ export async function rescoreDetection(): Promise<void> {
     const detection = detectionJob(images);
     if (!detection) throw new Error('The comparison images have no YOLO label files.');
     const [fp32, int8] = [await modelWorker.modelBytes('prepared'), await modelWorker.modelBytes('int8')];
-    const report = throttled((p: { done: number; total: number }) => {
+    const report = throttled(paced((p) => {
       if (compareController === controller) patchCompare({ progress: p });
-    }, 100);
+    }), 100);
     const summary = await detectOnProvider(
       selectedProvider().config,
       { fp32, int8, fp32Name: info.name, int8Name: quantize.outcome.int8Name, images: images.map((i) => ({ name: i.path, blob: i.blob })), spec: data.spec, geometry: info.geometry, detection },

@@ -112,6 +112,22 @@ export async function addImages(set: ImageSetId, files: readonly PickedFile[] | 
   }
 }
 
+/** The answer to "keep the previous model's images?": keep them as they are, or clear both sets. */
+export function answerCarryOver(keep: boolean): void {
+  get().patchData({ carryOver: null });
+  if (keep) return;
+  clearImages('calibration');
+  clearImages('evaluation');
+}
+
+/** Applies the preprocessing the open model suggests (model.info.suggestion). */
+export function applySuggestion(): void {
+  const s = get().model.info?.suggestion;
+  if (!s?.preset) return;
+  get().patchData({ preset: s.preset, overrides: { ...s.overrides }, suggestionApplied: true });
+  specChanged();
+}
+
 export function clearImages(set: ImageSetId): void {
   get().patchImageSet(set, emptyImageSet);
   const preview = get().data.preview;

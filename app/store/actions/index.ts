@@ -15,14 +15,14 @@
  */
 
 export { openModelFiles, openPickedModel, openSample, type SampleManifest } from './model';
-export { loadSynsets, addImages, clearImages, dismissDataError, choosePreset, setSpecField, resetSpec, refreshPreview } from './data';
+export { loadSynsets, addImages, clearImages, answerCarryOver, applySuggestion, dismissDataError, choosePreset, setSpecField, resetSpec, refreshPreview } from './data';
 export { setPoolSize, setRunBudget, startCalibration, cancelCalibration, MAX_RUN_BUDGET_SECONDS } from './calibration';
 export { currentQuery, refreshRangeTable, setMethodOptions, setRangesView, sortRanges, selectTensor } from './ranges';
 export { toggleKeepNode, setKeepOpType, setKeepFirstAndLast, setBiasCorrection, clearKeeps, keepInFp32, keepLayerInFp32, clearMethodByTensor, buildInt8, setFormat, download, showWeight, selectRangeWeight } from './quantize';
 export { analysisBlocked, runSensitivity, cancelSensitivity, setAnalysisImages } from './analysis';
 export { setAutoSettings, runAuto, cancelAuto, applyAutoPoint, downloadPlan } from './auto';
 export { runFidelity, cancelFidelity } from './fidelity';
-export { checkProviders, selectProvider, setLatencyRuns, runLatency, runComparison, cancelComparison, selectLayer, setCompareLogScale, setDetectionOptions, rescoreDetection } from './compare';
+export { checkProviders, selectProvider, setLatencyRuns, runLatency, runComparison, cancelComparison, setCompareImageCap, comparedImages, showSideBySide, clearHistory, selectLayer, setCompareLogScale, setDetectionOptions, rescoreDetection } from './compare';
 export {
   loadGraph,
   setGraphVariant,
@@ -39,3 +39,5 @@ export {
   showOnGraph,
 } from './graph';
 export { downloadHtmlReport } from './report';
+export { resumeSession, newSession, setCurrentStep, scrollToStep, dismissSessionNote } from './session';
+export { toggleFold, foldFinished, setTheme } from './ui';

@@ -58,5 +58,7 @@ export function resetAfterModel(): void {
   const { patchQuantize, patchData, comparison, patchComparison } = get();
   patchQuantize(initialQuantize);
   patchData({ preview: initialPreview, spec: null, specError: null });
-  patchComparison({ ...initialComparison(comparison.providers.map((p) => p.config)), providers: comparison.providers, selected: comparison.selected });
+  // A new model keeps the person's run settings and the history of earlier comparisons (each run names its model).
+  const { providers, selected, warmup, runs, imageCap, history } = comparison;
+  patchComparison({ ...initialComparison(providers.map((p) => p.config)), providers, selected, warmup, runs, imageCap, history, sideBySide: null });
 }

@@ -11,6 +11,7 @@ import { loadSynsets, newImageId, refreshPreview, resolveCurrentSpec } from './d
 import { loadGraph } from './graph';
 import { resetInputs } from './inputs';
 import { resetAfterModel } from './invalidate';
+import { rememberModel } from './session';
 import { BASE, fetchBlob, get } from './shared';
 
 let openSeq = 0;
@@ -18,6 +19,7 @@ let openSeq = 0;
 export async function openModelFiles(files: readonly NamedBlob[], source: 'file' | 'sample' = 'file'): Promise<boolean> {
   const seq = ++openSeq;
   const { patchModel } = get();
+  const previous = get().model.info?.name ?? null;
   resetAfterModel();
   patchModel({ status: 'working', error: null, info: null, source, fileNames: files.map((f) => baseName(f.name)) });
   try {
@@ -25,7 +27,9 @@ export async function openModelFiles(files: readonly NamedBlob[], source: 'file'
     const info = await modelWorker.open(files);
     if (seq !== openSeq) return false;
     patchModel({ status: 'ready', info });
+    rememberModel(files, source);
     void loadGraph();
+    if (source === 'file') adoptSuggestion(previous);
     resetInputs();
     resolveCurrentSpec();
     void refreshPreview();
@@ -35,6 +39,21 @@ export async function openModelFiles(files: readonly NamedBlob[], source: 'file'
     patchModel({ status: 'error', info: null, error: problemOf(e) });
     return false;
   }
+}
+
+/**
+ * A dropped model brings its own preprocessing: the suggestion read from it replaces the previous
+ * model's preset when it knows the family (the Data step shows why, and flags a mismatch when the
+ * person picks otherwise); images that came with another model are kept until the person says.
+ */
+function adoptSuggestion(previous: string | null): void {
+  const { data, model, patchData } = get();
+  const suggestion = model.info?.suggestion;
+  if (suggestion?.preset) patchData({ preset: suggestion.preset, overrides: { ...suggestion.overrides }, suggestionApplied: true });
+  else patchData({ suggestionApplied: false });
+  const calibration = data.calibration.items.length;
+  const evaluation = data.evaluation.items.length;
+  patchData({ carryOver: previous && (calibration || evaluation) ? { calibration, evaluation, from: previous } : null });
 }
 
 export function openPickedModel(files: readonly PickedFile[]): Promise<boolean> {
@@ -68,7 +87,7 @@ export async function openSample(): Promise<void> {
       manifest.labels ? fetchBlob(root + manifest.labels).then((b) => b.text()) : Promise.resolve(null),
     ]);
     // The sample replaces both image sets: a problem with earlier dropped files no longer applies.
-    get().patchData({ preset: manifest.preset, overrides: {}, error: null });
+    get().patchData({ preset: manifest.preset, overrides: {}, error: null, carryOver: null, suggestionApplied: false });
     if (!(await openModelFiles([{ name: manifest.model, blob: model }], 'sample'))) return;
     const synsets = await loadSynsets().catch(() => null);
     const labels = labelsText && manifest.labels ? parseLabelsCsv(labelsText, manifest.labels) : null;

@@ -66,3 +66,35 @@ describe('local and accumulated error per layer', () => {
     }
   });
 });
+
+describe('FP32 outputs kept between comparisons', () => {
+  it('a second comparison with the kept FP32 outputs gives the same figures without running the FP32 model', async () => {
+    const fp32 = (await readModelFile(modelPath('mnist.onnx'))).model;
+    const prepared = prepareModel(fp32).model;
+    const mnist = await readMnist(`${IMAGES}/mnist`, { limit: 12 });
+    const digits = (start: number, count: number): CalibrationSource => ({
+      count,
+      feeds: async (i) => ({ Input3: { type: 'float32', dims: [1, 1, 28, 28], data: Float32Array.from(mnist.images[start + i]) } }),
+    });
+    const stats = (await calibrate(prepared, runner, digits(0, 8), { collector: { histograms: false } })).stats;
+    const q = quantizeModel(prepared, stats, DEFAULT_QUANTIZE_OPTIONS);
+    // A runner that counts the sessions it creates (the FP32 one is the model without Q/DQ nodes).
+    let sessions = 0;
+    const counting = { ...runner, createSession: (bytes: Uint8Array, o?: Parameters<typeof runner.createSession>[1]) => (sessions++, runner.createSession(bytes, o)) };
+    const kept = new Map<number, Readonly<Record<string, import('../runner').RunnerTensor>>>();
+    const reference = { get: (i: number) => kept.get(i), put: (i: number, t: Readonly<Record<string, import('../runner').RunnerTensor>>) => void kept.set(i, t) };
+    const first = await compareModels(prepared, q.model, counting, digits(8, 4), { mapping: q.mapping, reference });
+    expect(sessions).toBe(2);
+    expect(kept.size).toBe(4);
+    sessions = 0;
+    const second = await compareModels(prepared, q.model, counting, digits(8, 4), { mapping: q.mapping, reference });
+    expect(sessions).toBe(1); // the INT8 session only
+    expect(second.outputs).toEqual(first.outputs);
+    expect(second.layers).toEqual(first.layers);
+    // Another model's mapping that needs a tensor the kept entries lack runs FP32 again.
+    kept.set(0, { [prepared.graph!.output[0].name!]: kept.get(0)![prepared.graph!.output[0].name!] });
+    sessions = 0;
+    await compareModels(prepared, q.model, counting, digits(8, 4), { mapping: q.mapping, reference });
+    expect(sessions).toBe(2);
+  });
+});

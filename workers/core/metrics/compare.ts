@@ -12,7 +12,7 @@ import { float32ToFloat16, runnerTensorToFloat32 } from '../onnx/tensor';
 import { DataType, type Model } from '../onnx/types';
 import type { TensorMapping } from '../quant/rewrite';
 import { roundHalfToEven } from '../quant/params';
-import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerTensor } from '../runner';
+import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
 import { quote } from '../intake/names';
 import type { CalibrationSource } from '../calibration/calibrate';
 import {
@@ -88,6 +88,19 @@ export interface CompareOptions {
    * detection AP: analysis/detection detectionPair). The tensors are only valid during the call.
    */
   readonly onOutputs?: (i: number, fp32: Readonly<Record<string, RunnerTensor>>, int8: Readonly<Record<string, RunnerTensor>>) => void;
+  /**
+   * The FP32 side's outputs (graph outputs and exposed layers) kept from an earlier comparison on the
+   * same FP32 model, preprocessing and images: an image whose entry holds every tensor this run needs
+   * is not run again, and the FP32 session is only created when some image needs it. Entries are
+   * offered back through `put` (the tensors must not be changed afterwards).
+   */
+  readonly reference?: ReferenceOutputs;
+}
+
+/** A store of FP32 outputs per image (see CompareOptions.reference). */
+export interface ReferenceOutputs {
+  get(i: number): Readonly<Record<string, RunnerTensor>> | undefined;
+  put(i: number, outputs: Readonly<Record<string, RunnerTensor>>): void;
 }
 
 /** Reads the mapping a Zeropoint-written INT8 model carries in its metadata (undefined for foreign models). */
@@ -151,7 +164,17 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
   for (const name of outputNames) {
     if (!int8Outputs.has(name)) throw new ZeropointError('bad-graph', `The INT8 model has no output '${name}', which the FP32 model has. Compare an INT8 model made from this FP32 model.`, { subject: name });
   }
-  const fpSession = await runner.createSession(encodeModel(augmentModel(fp32, usable.map((m) => m.fp32))), { optimization: 'all' });
+  const exposed = usable.map((m) => m.fp32);
+  const needed = [...outputNames, ...exposed];
+  let fpSession: RunnerSession | null = null;
+  const fpRun = async (feeds: Feeds, i: number, image: string): Promise<Readonly<Record<string, RunnerTensor>>> => {
+    const kept = options.reference?.get(i);
+    if (kept && needed.every((n) => kept[n] !== undefined)) return kept;
+    fpSession ??= await runner.createSession(encodeModel(augmentModel(fp32, exposed)), { optimization: 'all' });
+    const a = await runWithin(fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal }), options.runBudget, `Running the FP32 model on image ${image}`);
+    options.reference?.put(i, a);
+    return a;
+  };
   const qSession = await runner.createSession(encodeModel(augmentModel(int8, usable.map((m) => m.int8))), { optimization: options.testOptimization ?? 'all' });
   const outputs: Record<string, ErrorStats> = Object.fromEntries(outputNames.map((n) => [n, createErrorStats({ histogramBins: options.histogramBins })]));
   const layers: Record<string, ErrorStats> = Object.fromEntries(usable.map((m) => [m.fp32, createErrorStats({ histogramBins: options.histogramBins })]));
@@ -163,7 +186,7 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
       throwIfAborted(options.signal);
       const feeds = await source.feeds(i);
       const image = quote(source.label?.(i) ?? `#${i + 1}`);
-      const a = await runWithin(fpSession.run(adaptFeeds(fp32, feeds), { signal: options.signal }), options.runBudget, `Running the FP32 model on image ${image}`);
+      const a = await fpRun(feeds, i, image);
       const b = await runWithin(qSession.run(adaptFeeds(int8, feeds), { signal: options.signal }), options.runBudget, `Running the INT8 model on image ${image}`);
       for (const name of outputNames) addPair(outputs[name], runnerTensorToFloat32(a[name]), runnerTensorToFloat32(b[name]));
       if (options.onOutputs) {
@@ -201,7 +224,7 @@ export async function compareModels(fp32: Model, int8: Model, runner: Runner, so
   } finally {
     // A run that timed out may still be going on inside the runtime: releasing its session then is unsafe.
     if (!timedOut) {
-      await fpSession.release();
+      await (fpSession as RunnerSession | null)?.release();
       await qSession.release();
     }
   }

@@ -130,12 +130,14 @@ function layersSection(r: ReportInput, overlays: readonly NodeOverlay[]): string
   if (!c || c.layers.length === 0) return '';
   const scale = (overlays.find((o) => o.id === 'sqnr') ?? OVERLAYS[0].build({ layers: c.layers })[0]).scale;
   const thresholds = r.graph?.overlay === 'sqnr' ? r.graph.thresholds : undefined;
-  let worst = 0;
+  // The worst among the quantized layers (a layer kept in FP32 is not what quantization broke), as the workbench says it.
+  let worst = -1;
   c.layers.forEach((l, i) => {
-    if (l.sqnrDb < c.layers[worst].sqnrDb) worst = i;
+    if (l.quantized && Number.isFinite(l.sqnrDb) && (worst < 0 || l.sqnrDb < c.layers[worst].sqnrDb)) worst = i;
   });
   const rows = c.layers.map((l) => [
     String(l.order),
+    h(l.node || l.fp32),
     `<code>${h(l.fp32)}</code>`,
     h(l.opType),
     formatDb(l.sqnrDb),
@@ -145,10 +147,13 @@ function layersSection(r: ReportInput, overlays: readonly NodeOverlay[]): string
     Number.isFinite(l.biasShare) ? formatPercent(l.biasShare) : '–',
     l.quantized ? 'yes' : 'no',
   ]);
-  const w = c.layers[worst];
-  return `<section><h2>Error per layer</h2><p>${c.layers.length} layers; the worst is <code data-testid="report-worst-layer">${h(w.fp32)}</code> at <span data-testid="report-worst-sqnr">${formatDb(w.sqnrDb)}</span>.</p>
+  const w = worst >= 0 ? c.layers[worst] : null;
+  const summary = w
+    ? `${c.layers.length} layers; the worst quantized layer is <code data-testid="report-worst-layer">${h(w.node || w.fp32)}</code> (tensor ${h(w.fp32)}) at <span data-testid="report-worst-sqnr">${formatDb(w.sqnrDb)}</span>.`
+    : `${c.layers.length} layers, none quantized.`;
+  return `<section><h2>Error per layer</h2><p>${summary}</p>
 ${columnChart(c.layers.map((l) => sqnrBar(l, scale, thresholds)), { height: 220, unit: 'SQNR dB', title: 'SQNR per layer, in graph order' })}
-<div class="scroll">${table(['#', 'Tensor', 'Op', 'SQNR', 'Local', 'Cosine', 'MSE', 'Offset', 'INT8'], rows, { testId: 'report-layers', numeric: [0, 3, 4, 5, 6, 7], rowClass: (i) => (i === worst ? 'worst' : '') })}</div></section>`;
+<div class="scroll">${table(['#', 'Node', 'Tensor', 'Op', 'SQNR', 'Local', 'Cosine', 'MSE', 'Offset', 'INT8'], rows, { testId: 'report-layers', numeric: [0, 4, 5, 6, 7, 8], rowClass: (i) => (i === worst ? 'worst' : '') })}</div></section>`;
 }
 
 function rangesSection(r: ReportInput): string {
