@@ -28,6 +28,7 @@ import { checkFidelity, formatFidelity } from './fidelity';
 import { AUTO_IMAGES, autoTarget, autoChoices, autoReport, formatAuto, readPlan, runAuto } from './auto';
 import { planToOptions } from '../workers/core/analysis/auto';
 import { quantizeDataFree } from './export-format';
+import { BENCH_USAGE, benchCommand } from './bench-command';
 import { FORMAT_DESCRIPTIONS, formatOfModel, isExportFormat } from '../workers/core/export/formats';
 import { htmlReport, REPORT_OVERLAYS } from './html-report';
 import { inputValue } from '../workers/core/report/reproduce';
@@ -58,6 +59,7 @@ const USAGE = `Usage:
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv|LABELS_DIR]
       [--decoder NAME] [--classes NAME|INDEX,...|coco91] [--limit N] [--width W --height H] [--image-input NAME]
       [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--json]
+${BENCH_USAGE}
 Formats: int8 (default): ${FORMAT_DESCRIPTIONS.int8}.
   fp16: ${FORMAT_DESCRIPTIONS.fp16}; --calib is optional (its images then run the fidelity gate) and
     --preprocess gives the input's range (without it the first layer stays FP32).
@@ -574,6 +576,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'inspect') await inspect(rest);
     else if (command === 'quantize') await quantize(rest);
     else if (command === 'compare') await compare(rest);
+    else if (command === 'bench') await benchCommand(rest, { say, feedChoices, decodeLimits, runBudget, imagesOf, list, elemTypeName, progress });
     else if (command === '--help' || command === '-h' || command === 'help') process.stdout.write(`${USAGE}\n`);
     else {
       say(`zeropoint: unknown command ${quote(command ?? '')}.`);
