@@ -6,6 +6,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
 import { Detection } from './Detection';
+import { LatencyAware } from './LatencyAware';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
@@ -98,6 +99,7 @@ export function CompareStep() {
       {latencyError ? <Alert problem={latencyError} testId="latency-error" /> : null}
       {compareError ? <Alert problem={compareError} testId="compare-error" /> : null}
       <LatencyTable />
+      <LatencyAware />
       <Detection />
       <Agreement />
     </Step>

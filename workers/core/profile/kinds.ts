@@ -9,20 +9,8 @@ import { indexGraph } from '../graph/graph';
 import type { Model } from '../onnx/types';
 import type { MappedProfile } from './map';
 
-export type OpKind = 'depthwise' | 'grouped' | 'pointwise' | 'dense' | 'matmul' | 'elementwise' | 'data-movement' | 'other' | 'qdq' | 'layout';
-
-export const KIND_LABELS: Readonly<Record<OpKind, string>> = {
-  depthwise: 'depthwise conv',
-  grouped: 'grouped conv',
-  pointwise: 'pointwise conv (1x1)',
-  dense: 'dense conv (kxk)',
-  matmul: 'MatMul / Gemm',
-  elementwise: 'elementwise and activations',
-  'data-movement': 'data movement (pool, concat, reshape, resize)',
-  other: 'other ops',
-  qdq: 'Q/DQ boundaries',
-  layout: 'layout transposes',
-};
+export { KIND_LABELS, type OpKind } from './kind-labels';
+import type { OpKind } from './kind-labels';
 
 const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'LeakyRelu', 'Tanh', 'PRelu', 'Exp', 'Pow', 'Sqrt', 'Softmax', 'Erf', 'Neg', 'Abs', 'Max', 'Min']);
 const DATA_MOVEMENT = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Concat', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Split', 'Slice', 'Gather', 'Resize', 'DepthToSpace', 'SpaceToDepth', 'Identity', 'Pad', 'Shape', 'Cast', 'Expand', 'Tile']);

@@ -104,6 +104,13 @@ export interface LatencyAwareResult {
 
 export const DEFAULT_MARGIN = 0.03;
 
+/** The model of a choice: the person's options with every unit not chosen kept FP32 (all its nodes). */
+export function quantizeChoice(prepared: Model, stats: CalibrationStats, options: QuantizeOptions, units: readonly PrecisionUnit[], int8Units: readonly string[]): { keep: string[]; model: Model } {
+  const on = new Set(int8Units);
+  const keep = units.filter((u) => !on.has(u.id)).flatMap((u) => u.nodes);
+  return { keep, model: quantizeModel(prepared, stats, { ...options, keepNodes: [...options.keepNodes, ...keep] }).model };
+}
+
 export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwareResult> {
   const margin = ctx.margin ?? DEFAULT_MARGIN;
   const progress = (phase: 'profile' | 'choose' | 'accuracy' | 'timing', message: string) => ctx.onProgress?.({ phase, message });
@@ -126,11 +133,7 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
   const model = choiceModel(ctx.prepared, units, fp32, int8);
   const { best: modeledBest, tried } = chooseUnits(model);
   const byId = new Map(units.map((u) => [u.id, u]));
-  const build = (int8Units: readonly string[]) => {
-    const on = new Set(int8Units);
-    const keep = units.filter((u) => !on.has(u.id)).flatMap((u) => u.nodes);
-    return { keep, model: quantizeModel(ctx.prepared, ctx.stats, { ...ctx.options, keepNodes: [...ctx.options.keepNodes, ...keep] }).model };
-  };
+  const build = (int8Units: readonly string[]) => quantizeChoice(ctx.prepared, ctx.stats, ctx.options, units, int8Units);
 
   // Candidates: the best modeled choice, and the other seeds' when they differ and model under FP32.
   const sets: string[][] = [];
