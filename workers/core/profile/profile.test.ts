@@ -77,12 +77,14 @@ describe('onnxruntime profiles of SqueezeNet mapped to its nodes', () => {
         const sum = p.nodes.reduce((a, n) => a + n.ms, 0);
         expect(p.unattributedMs, variant).toBe(0);
         expect(Math.abs(sum - p.totalMs), variant).toBeLessThan(1e-9 * Math.max(1, p.totalMs));
-        // onnxruntime's run time holds the kernels plus the executor's own work between them.
-        expect(p.totalMs / p.runMs, `${provider} ${variant}: kernels ${p.totalMs} of run ${p.runMs} ms`).toBeGreaterThan(provider === 'wasm' ? 0.9 : 0.75);
+        // onnxruntime's run time holds the kernels plus the executor's own work between them (and, on
+        // a loaded machine, whatever preempted it between kernels: hence the margin).
+        expect(p.totalMs / p.runMs, `${provider} ${variant}: kernels ${p.totalMs} of run ${p.runMs} ms`).toBeGreaterThan(provider === 'wasm' ? 0.85 : 0.6);
         expect(p.totalMs / p.runMs).toBeLessThanOrEqual(1.0001);
-        // Most time is found by name; the rest is onnxruntime's own layout nodes.
-        const byName = p.kernels.filter((k) => k.by === 'name').reduce((a, k) => a + k.ms, 0);
-        expect(byName / p.totalMs, variant).toBeGreaterThan(0.9);
+        // Most kernels are found by name; the rest are onnxruntime's own layout nodes (NCHWc reorders on x86).
+        const byName = p.kernels.filter((k) => k.by === 'name');
+        expect(byName.length / p.kernels.length, variant).toBeGreaterThan(0.8);
+        expect(p.kernels.filter((k) => k.by === 'neighbour').every((k) => k.role === 'layout' || ['Squeeze', 'Split', 'Reshape'].includes(k.op)), variant).toBe(true);
       }
     });
 
@@ -147,7 +149,7 @@ describe('the latency-aware choice on a real model (FastestDet, WASM profile)', 
     expect(groupByKind(int8, nodeKinds(f.prepared)).some((g) => g.kind === 'depthwise' && g.ms > 0)).toBe(true);
   });
 
-  it('a chosen set of units builds a model whose INT8 units read DQ outputs and whose FP32 units read floats; it loads and agrees with FP32', async () => {
+  it("a chosen set of units builds a model whose decisions follow it (INT8 convs read DQ weights, FP32 convs float ones); it loads and agrees with FP32", async () => {
     const { fp32, int8 } = mapped(f, 'wasm');
     const units = unitsOf(f.prepared, f.stats, DEFAULT_QUANTIZE_OPTIONS);
     const model = choiceModel(f.prepared, units, fp32, int8);
@@ -158,11 +160,24 @@ describe('the latency-aware choice on a real model (FastestDet, WASM profile)', 
     // when it mixes them, else the convs in INT8.
     const mixed = best.int8.length > 0 && best.int8.length < units.length ? best.int8 : units.filter((u) => u.opType === 'Conv').slice(0, 10).map((u) => u.id);
     const built = quantizeChoice(f.prepared, f.stats, DEFAULT_QUANTIZE_OPTIONS, units, mixed);
+    const decisions = new Map(quantizeModel(f.prepared, f.stats, { ...DEFAULT_QUANTIZE_OPTIONS, keepNodes: built.keep }).report.nodes.map((d) => [d.name, d]));
     const index = indexGraph(built.model.graph!);
     const node = (name: string) => built.model.graph!.node.find((n) => n.name === name)!;
-    const readsDq = (name: string) => node(name).input.some((t) => t && index.producer.get(t)?.node.opType === 'DequantizeLinear');
+    const fromDq = (t: string) => index.producer.get(t)?.node.opType === 'DequantizeLinear';
     const on = new Set(mixed);
-    for (const u of units) expect(readsDq(u.id), `${u.id} ${on.has(u.id) ? 'INT8' : 'FP32'}`).toBe(on.has(u.id));
+    for (const u of units) {
+      const what = `${u.id} ${on.has(u.id) ? 'INT8' : 'FP32'}`;
+      // The decision of every node of the unit follows the choice.
+      for (const n of u.nodes) expect(decisions.get(n)?.quantized, `${what}: ${n}`).toBe(on.has(u.id));
+      const head = node(u.id);
+      if (u.opType === 'Conv') {
+        // An INT8 conv reads its weight through a DQ; an FP32 one reads the float initializer.
+        expect(fromDq(head.input[1]), what).toBe(on.has(u.id));
+        if (!on.has(u.id)) expect(index.initializers.get(head.input[1])?.dataType, what).toBe(1);
+      }
+      // An INT8 unit reads every data input through a DQ.
+      if (on.has(u.id)) expect(head.input.filter((t) => t && !index.initializers.has(t)).every(fromDq), what).toBe(true);
+    }
     const plan = feedPlanOf(f.prepared, 'fastestdet.onnx');
     const spec = resolveSpec('unit', { channels: plan.image.channels, layout: plan.image.layout });
     const images = (await listImages(`${IMAGES}/coco-train/images`)).slice(8, 11);
