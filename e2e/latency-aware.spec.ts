@@ -22,7 +22,7 @@ test('sample on WASM 1 thread: per-node profile, latency-aware choice, variants 
   await expect(panel.getByTestId('latency-aware-summary')).toBeVisible({ timeout: 480_000 });
   const summary = (await panel.getByTestId('latency-aware-summary').innerText()).trim();
   note('latency-aware summary', summary);
-  expect(summary).toMatch(/^(On WASM 1 thread this model runs fastest with \d+ of \d+ units in INT8 .*: \d\.\d\d of FP32, cosine \d\.\d+; fully INT8 (is|runs at) .*|INT8 gains nothing on WASM 1 thread for this model: .+ The latency-aware model is the FP32 model .*)$/);
+  expect(summary).toMatch(/^(On WASM,? 1 thread this model runs fastest with \d+ of \d+ units in INT8 .*: \d\.\d\d of FP32, cosine \d\.\d+; fully INT8 (is|runs at) .*|INT8 gains nothing on WASM,? 1 thread for this model: .+ The latency-aware model is the FP32 model .*)$/);
 
   // Variants side by side.
   const table = panel.getByTestId('variants-table');
@@ -31,6 +31,7 @@ test('sample on WASM 1 thread: per-node profile, latency-aware choice, variants 
   const ratioOf = async (id: string) => Number((await table.getByTestId(`variant-${id}`).locator('td').nth(2).innerText()).trim());
   expect(await ratioOf('latency-aware')).toBeLessThanOrEqual(1);
   for (const id of ['int8', 'latency-aware', 'fp16', 'int8-weights']) note(`${id} / FP32 on WASM 1 thread`, String(await ratioOf(id)));
+  note('notes', await panel.getByTestId('latency-aware-notes').innerText());
 
   // The profile: by kind, and per node with how INT8 ran (SqueezeNet's convs are QLinearConv, fused).
   await expect(panel.getByTestId('profile-kinds-chart')).toBeVisible();

@@ -22,7 +22,7 @@ import { nodeKinds } from './core/profile/kinds';
 import { latencyAware, type LatencyHost, type TargetVerdict } from './core/profile/latency-aware';
 import type { MappedProfile } from './core/profile/map';
 import { targetJudge } from './core/profile/target';
-import { DEFAULT_INTERLEAVED, timeInterleaved } from './core/profile/timing';
+import { DEFAULT_INTERLEAVED, timeInterleaved, warmUntilStable } from './core/profile/timing';
 import { variantRows, type VariantId } from './core/profile/variants';
 import type { Runner } from './core/runner';
 import { decodableImages, imageFeeds } from './image-source';
@@ -30,6 +30,8 @@ import { createProfilingSession, createWebRunner } from './ort';
 
 const PROFILE_WARMUP = 3;
 const PROFILE_RUNS = 5;
+/** The most time spent waiting for the round time to settle before profiling. */
+const SETTLE_MS = 90_000;
 /** Held-out images the accuracy target is judged on. */
 const JUDGE_IMAGES = 4;
 
@@ -45,19 +47,24 @@ function webHost(deps: WebHostDeps, feeds: Awaited<ReturnType<typeof imageFeeds>
   const options = { provider: deps.config.provider, threads: deps.config.threads, wasmPaths: deps.wasmPaths, source: 'latency-aware' } as const;
   return {
     async profile(models) {
-      const sessions = [];
+      const sessions: Array<Awaited<ReturnType<typeof createProfilingSession>>> = [];
       try {
         for (const m of models) sessions.push(await createProfilingSession(m.bytes, { ...options, source: m.id }));
-        for (let i = 0; i < PROFILE_WARMUP + PROFILE_RUNS; i++) {
-          signal.throwIfAborted();
+        const round = async () => {
           for (const s of sessions) await s.run(feeds);
+        };
+        // Until the round time settles (V8 optimizing onnxruntime-web's WASM in the background), then the profiled runs.
+        const warmup = await warmUntilStable(round, { minRounds: PROFILE_WARMUP, maxMs: SETTLE_MS, now: () => performance.now(), signal });
+        for (let i = 0; i < PROFILE_RUNS; i++) {
+          signal.throwIfAborted();
+          await round();
         }
         const out = [];
         for (const [k, s] of sessions.entries()) {
           const { lines } = await deps.captureConsole(async () => s.endProfiling());
           const events = parseProfile(lines);
           if (events.length === 0) throw new ZeropointError('runtime', `onnxruntime-web printed no profile for the ${models[k].id} model on ${deps.config.label}; this build of the browser or of onnxruntime-web may not support profiling there.`);
-          out.push(kernelTimes(events, { warmup: PROFILE_WARMUP, source: models[k].id }));
+          out.push(kernelTimes(events, { warmup, source: models[k].id }));
         }
         return out;
       } finally {

@@ -92,6 +92,8 @@ export function explainChoice(r: ExplainInput): { summary: string; notes: string
   const qdq = r.int8.kernels.filter((k) => k.role === 'quantize' || k.role === 'dequantize').reduce((a, k) => a + k.ms, 0);
   const layout = r.int8.kernels.filter((k) => k.role === 'layout').reduce((a, k) => a + k.ms, 0);
   if (qdq + layout > 0) notes.push(`The INT8 model's Q/DQ boundaries take ${ms(qdq)} ms and its layout transposes ${ms(layout)} ms of ${ms(r.int8.totalMs)} ms per run.`);
+  const fp32Timed = r.measured.find((m) => m.id === 'fp32');
+  if (fp32Timed && full) notes.push(`A profiled run took ${ms(r.fp32.runMs)} ms (FP32) and ${ms(r.int8.runMs)} ms (INT8); timed without the profiler, ${ms(fp32Timed.medianMs)} and ${ms(full.medianMs)} ms: the profile says where the time goes, the timing decides.`);
   const execution = r.int8.nodes.filter((n) => n.quantized && n.execution);
   const unfused = execution.filter((n) => n.execution === 'dq-op-q');
   if (execution.length) notes.push(`${execution.length - unfused.length} of ${execution.length} INT8 nodes ran as fused int8 kernels${unfused.length ? `; ${unfused.length} ran as DQ -> float op -> Q (${unfused.slice(0, 4).map((n) => `${n.node} as ${n.kernels.join('+')}`).join(', ')}${unfused.length > 4 ? ', ...' : ''})` : ''}.`);

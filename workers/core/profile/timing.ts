@@ -60,3 +60,25 @@ export async function timeInterleaved(runs: ReadonlyArray<() => Promise<unknown>
   }
   return samples;
 }
+
+/**
+ * Rounds until the round time settles: the last `window` rounds within `tolerance` of each other (a
+ * browser's WASM runs baseline code until V8 has optimized the module in the background, a minute of
+ * CPU for onnxruntime-web; a settled round time says it is done), at least `minRounds`, at most
+ * `maxMs`. Returns the rounds run.
+ */
+export async function warmUntilStable(round: () => Promise<unknown>, o: { minRounds: number; maxMs: number; now: () => number; window?: number; tolerance?: number; signal?: AbortSignal }): Promise<number> {
+  const window = o.window ?? 3;
+  const tolerance = o.tolerance ?? 0.1;
+  const start = o.now();
+  const times: number[] = [];
+  for (;;) {
+    o.signal?.throwIfAborted();
+    const t0 = o.now();
+    await round();
+    times.push(o.now() - t0);
+    if (times.length < Math.max(o.minRounds, window)) continue;
+    const last = times.slice(-window);
+    if (Math.max(...last) <= Math.min(...last) * (1 + tolerance) || o.now() - start > o.maxMs) return times.length;
+  }
+}
