@@ -6,7 +6,11 @@
  * of latency share and INT8/FP32 time. No duration is asserted: the latency-aware ratio is at most 1
  * by construction (it is the FP32 model unless a choice was measured faster).
  */
+import { join } from 'node:path';
+import { writePng } from '../cli/images';
+import { readMnist } from '../cli/mnist';
 import { decodeModel } from '../workers/core/onnx/decode';
+import { IMAGES, model, tempDir } from './assets';
 import { expect, note, test } from './fixtures';
 import { GraphPage } from './graph-page';
 
@@ -53,4 +57,49 @@ test('sample on WASM 1 thread: per-node profile, latency-aware choice, variants 
   await graph.rendered();
   await graph.chooseOverlay('latency-share:wasm-1');
   await graph.chooseOverlay('latency-ratio:wasm-1');
+});
+
+test.describe('WebGPU', () => {
+  let digits: Awaited<ReturnType<typeof tempDir>>;
+  let files: string[] = [];
+
+  test.beforeAll(async () => {
+    digits = await tempDir('mnist-profile');
+    const set = await readMnist(join(IMAGES, 'mnist'), { limit: 4 });
+    files = await Promise.all(
+      set.images.map(async (data, i) => {
+        const path = join(digits.path, `digit-${i}.png`);
+        await writePng(path, { width: set.width, height: set.height, data });
+        return path;
+      }),
+    );
+  });
+
+  test.afterAll(async () => {
+    await digits?.dispose();
+  });
+
+  test('MNIST on WebGPU: the profile of FP32 beside INT8 and the choice, labelled as a software adapter', async ({ workbench, page }) => {
+    await workbench.goto();
+    await workbench.dropModel(model('mnist.onnx'));
+    await workbench.choosePreset('raw');
+    await workbench.drop('calibration', files);
+    await expect(workbench.imageCount('calibration')).toHaveText(/^4 image\(s\)/);
+    await workbench.calibrate();
+    await workbench.buildInt8();
+    const webgpu = await workbench.provider('webgpu');
+    note('WebGPU provider', `${webgpu.available ? 'available' : 'NOT available'}: ${webgpu.details}`);
+    if (!webgpu.available) return;
+    await workbench.selectProvider('webgpu');
+    const panel = workbench.step('compare').getByTestId('latency-aware');
+    await panel.getByTestId('run-latency-aware').click();
+    await expect(panel.getByTestId('latency-aware-summary').or(panel.getByTestId('latency-aware-error'))).toBeVisible({ timeout: 300_000 });
+    if (await panel.getByTestId('latency-aware-error').isVisible()) note('WebGPU latency-aware error', await panel.getByTestId('latency-aware-error').innerText());
+    const summary = (await panel.getByTestId('latency-aware-summary').innerText()).trim();
+    note('WebGPU latency-aware summary', summary);
+    expect(summary).toMatch(/^(On WebGPU this model runs fastest with|INT8 gains nothing on WebGPU for this model: WebGPU has no int8 conv kernels)/);
+    if (/swiftshader/i.test(webgpu.details)) await expect(panel).toContainText('no speed claim');
+    await expect(panel.getByTestId('variants-table').getByTestId('variant-latency-aware')).toBeVisible();
+    await expect(panel.getByTestId('profile-nodes')).toContainText('Conv');
+  });
 });
