@@ -3,17 +3,20 @@
  * in one interleaved run: full INT8, latency-aware INT8 (workers/core/profile: profiled on that
  * provider, each unit INT8 or FP32, under an accuracy target), FP16 and weight-only INT8; with the
  * accuracy of each and the latency-aware choice in words. Providers: onnxruntime-web WASM 1 thread
- * (its Node build, the same WASM the browser runs) and onnxruntime-node CPU 1 thread.
+ * (its Node build, the same WASM the browser runs), WASM 2 threads (in a child process: onnxruntime-web
+ * fixes its thread count per process) and onnxruntime-node CPU 1 thread.
  *
  * Accuracy targets: COCO detectors AP50 within 0.02 of FP32 on 24 held-out coco-train images with
  * their labels; SqueezeNet and the face detectors (no labels here) cosine >= 0.98 to FP32 on every
  * output and judged slice (the fidelity gate's threshold), on 8 held-out images.
  *
- *   npx tsx bench/latency-aware.ts            (BENCH_MODELS=id,id to pick; BENCH_PROVIDERS=wasm,cpu)
+ *   npx tsx bench/latency-aware.ts   (BENCH_MODELS=id,id to pick; BENCH_PROVIDERS=wasm:1,cpu:1; BENCH_SKIP_THREADS=1)
  *
  * Writes bench/latency-aware-results.md.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { autoTarget } from '../cli/auto';
@@ -58,7 +61,12 @@ const CASES: readonly Case[] = [
 ];
 
 const only = (process.env.BENCH_MODELS ?? '').split(',').filter(Boolean);
-const providers = (process.env.BENCH_PROVIDERS ?? 'wasm,cpu').split(',').filter(Boolean) as NodeProvider[];
+/** Providers as provider:threads. onnxruntime-web fixes its thread count per process: WASM with 2 threads runs in a child. */
+const CHILD_OUT = process.env.BENCH_CHILD_OUT;
+const providers = (process.env.BENCH_PROVIDERS ?? (CHILD_OUT ? 'wasm:2' : 'wasm:1,cpu:1'))
+  .split(',')
+  .filter(Boolean)
+  .map((p) => ({ provider: p.split(':')[0] as NodeProvider, threads: Number(p.split(':')[1] ?? 1) }));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const t0 = performance.now();
@@ -102,15 +110,15 @@ for (const c of CASES.filter((x) => !only.length || only.includes(x.id))) {
     ];
     const verdicts = new Map<string, TargetVerdict>();
     for (const e of extra) verdicts.set(e.id, await judge(decodeModel(e.bytes)));
-    for (const provider of providers) {
-      const host = createNodeLatencyHost({ provider, threads: 1, feeds: reference.feeds[0], log });
+    for (const { provider, threads } of providers) {
+      const host = createNodeLatencyHost({ provider, threads, feeds: reference.feeds[0], log });
       const heavy = c.id === 'yolov8n';
       const r = await latencyAware({
         prepared,
         stats,
         options: DEFAULT_QUANTIZE_OPTIONS,
         provider: host.provider,
-        host: heavy ? createNodeLatencyHost({ provider, threads: 1, feeds: reference.feeds[0], log, profileWarmup: 2, profileRuns: 2, timing: { warmup: 1, minRounds: 5, maxRounds: 8, budgetMs: 20000 } }) : host,
+        host: heavy ? createNodeLatencyHost({ provider, threads, feeds: reference.feeds[0], log, profileWarmup: 2, profileRuns: 2, timing: { warmup: 1, minRounds: 5, maxRounds: 8, budgetMs: 20000 } }) : host,
         judge,
         extra,
         onProgress: (p) => log(`[${c.id} ${host.provider.label}] ${p.message}`),
@@ -133,6 +141,30 @@ for (const c of CASES.filter((x) => !only.length || only.includes(x.id))) {
   }
 }
 await rm(evalDir, { recursive: true, force: true });
+if (CHILD_OUT) {
+  await writeFile(CHILD_OUT, JSON.stringify({ rows, details }));
+  process.exit(0);
+}
+// WASM with 2 threads: the same models in a child process (one thread count per process).
+if (process.env.BENCH_SKIP_THREADS !== '1') {
+  const out = join(tmpdir(), `zeropoint-la-child-${process.pid}.json`);
+  await new Promise<void>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_CHILD_OUT: out } });
+    child.on('close', () => resolve());
+  });
+  try {
+    const child = JSON.parse(await readFile(out, 'utf8')) as { rows: string[]; details: string[] };
+    const modelOf = (row: string) => row.split('|')[1]?.trim();
+    for (const row of child.rows) {
+      const at = rows.map(modelOf).lastIndexOf(modelOf(row));
+      rows.splice(at < 0 ? rows.length : at + 1, 0, row);
+    }
+    details.push(...child.details);
+    await rm(out, { force: true });
+  } catch (e) {
+    log(`WASM 2 threads: no results (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
 const text = [
   '# Latency-aware INT8 and the formats, per provider (`npx tsx bench/latency-aware.ts`)',
   '',

@@ -120,7 +120,7 @@ export function explainChoice(r: ExplainInput): { summary: string; notes: string
   const gainers = r.choiceModel.units.filter((u) => u.int8Ms < u.fp32Ms);
   if (gainers.length && r.candidatesMeasured > 0) {
     const candidate = r.measured.filter((m) => m.id.startsWith('candidate-')).reduce<MeasuredVariant | null>((a, b) => (a && a.ratio <= b.ratio ? a : b), null);
-    why.push(`the units that gain in INT8, with the Q/DQ boundaries they add, did not beat FP32 by more than the ${Math.round(r.margin * 100)}% noise margin when timed${candidate ? ` (best ${f2(candidate.ratio)} of FP32)` : ''}`);
+    why.push(`the units that gain in INT8, with the Q/DQ boundaries they add, did not beat FP32 by more than the ${Math.round(r.margin * 100)}% noise margin in three of four rounds when timed${candidate ? ` (best ${f2(candidate.ratio)} of FP32)` : ''}`);
   } else if (gainers.length) {
     const gain = gainers.reduce((a, u) => a + u.fp32Ms - u.int8Ms, 0);
     why.push(`the ${gainers.length} unit(s) that are faster in INT8 save ${ms(gain)} ms, less than the Q/DQ boundaries and transposes they would add${r.droppedForAccuracy.length ? ', or miss the accuracy target' : ''}`);
