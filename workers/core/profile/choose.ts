@@ -55,8 +55,13 @@ export interface ChoiceModel {
   readonly costs: BoundaryCosts;
   readonly fp32Ms: number;
   readonly int8Ms: number;
-  /** Modeled time of a choice. */
-  modeled(int8: ReadonlySet<string>): { ms: number; boundaryMs: number };
+  /**
+   * Modeled time of a choice. `boundaryScale` multiplies the boundary costs: the per-element costs
+   * of the all-INT8 profile undercount what a boundary costs inside a graph (onnxruntime keeps data
+   * movement around it in float, adds transposes the all-INT8 graph cancels), and a measured
+   * candidate tells by how much (latency-aware.ts refines it).
+   */
+  modeled(int8: ReadonlySet<string>, boundaryScale?: number): { ms: number; boundaryMs: number };
 }
 
 const CONV_KINDS: ReadonlySet<OpKind> = new Set(['depthwise', 'grouped', 'pointwise', 'dense']);
@@ -133,7 +138,7 @@ export function choiceModel(fp32Model: Model, units: readonly PrecisionUnit[], f
     edges.set(t, { producer, readers, e: elements.get(t) ?? 0, nearConv, output: index.graphOutputs.has(t) });
   }
 
-  function modeled(S: ReadonlySet<string>): { ms: number; boundaryMs: number } {
+  function modeled(S: ReadonlySet<string>, boundaryScale = 1): { ms: number; boundaryMs: number } {
     // Domain of each node in graph order (the graph is topologically sorted by prepareModel).
     const int8Node = new Set<string>();
     for (const { n, name } of order) {
@@ -153,6 +158,7 @@ export function choiceModel(fp32Model: Model, units: readonly PrecisionUnit[], f
       if (!producerInt8 && readers.some((r) => int8Node.has(r))) boundaryMs += costs.quantize * e + layout;
       if (producerInt8 && (output || readers.some((r) => !int8Node.has(r)))) boundaryMs += costs.dequantize * e + layout;
     }
+    boundaryMs *= boundaryScale;
     let gain = 0;
     for (const u of timings) if (S.has(u.id)) gain += u.fp32Ms - u.int8Ms;
     return { ms: fp32.totalMs - gain + boundaryMs, boundaryMs };
@@ -162,7 +168,8 @@ export function choiceModel(fp32Model: Model, units: readonly PrecisionUnit[], f
 }
 
 /** The best modeled choice (local search from three seeds), and every seed's result. */
-export function chooseUnits(model: ChoiceModel, options: { maxPasses?: number } = {}): { best: Choice; tried: readonly Choice[] } {
+export function chooseUnits(model: ChoiceModel, options: { maxPasses?: number; boundaryScale?: number } = {}): { best: Choice; tried: readonly Choice[] } {
+  const scale = options.boundaryScale ?? 1;
   const ids = model.units.map((u) => u.id);
   const seeds: Array<[Choice['seed'], Set<string>]> = [
     ['gainers', new Set(model.units.filter((u) => u.int8Ms < u.fp32Ms).map((u) => u.id))],
@@ -171,13 +178,13 @@ export function chooseUnits(model: ChoiceModel, options: { maxPasses?: number } 
   ];
   const tried: Choice[] = [];
   for (const [seed, S] of seeds) {
-    let current = model.modeled(S).ms;
+    let current = model.modeled(S, scale).ms;
     for (let pass = 0; pass < (options.maxPasses ?? 12); pass++) {
       let improved = false;
       for (const id of ids) {
         if (S.has(id)) S.delete(id);
         else S.add(id);
-        const t = model.modeled(S).ms;
+        const t = model.modeled(S, scale).ms;
         if (t < current - 1e-9) {
           current = t;
           improved = true;
@@ -186,7 +193,7 @@ export function chooseUnits(model: ChoiceModel, options: { maxPasses?: number } 
       }
       if (!improved) break;
     }
-    const m = model.modeled(S);
+    const m = model.modeled(S, scale);
     tried.push({ int8: ids.filter((id) => S.has(id)), modeledMs: m.ms, boundaryMs: m.boundaryMs, seed });
   }
   const best = tried.reduce((a, b) => (b.modeledMs < a.modeledMs ? b : a));

@@ -69,6 +69,8 @@ export interface ExplainInput {
   readonly fp32: MappedProfile;
   readonly choiceModel: { readonly units: readonly UnitTiming[]; readonly fp32Ms: number };
   readonly modeledMs: number;
+  readonly refinements: ReadonlyArray<{ readonly units: number; readonly modeledMs: number; readonly measuredMs: number; readonly boundaryScale: number }>;
+  readonly boundaryScale: number;
   readonly measured: readonly MeasuredVariant[];
   readonly accuracy: TargetVerdict | null;
   readonly droppedForAccuracy: readonly string[];
@@ -97,6 +99,9 @@ export function explainChoice(r: ExplainInput): { summary: string; notes: string
   const execution = r.int8.nodes.filter((n) => n.quantized && n.execution);
   const unfused = execution.filter((n) => n.execution === 'dq-op-q');
   if (execution.length) notes.push(`${execution.length - unfused.length} of ${execution.length} INT8 nodes ran as fused int8 kernels${unfused.length ? `; ${unfused.length} ran as DQ -> float op -> Q (${unfused.slice(0, 4).map((n) => `${n.node} as ${n.kernels.join('+')}`).join(', ')}${unfused.length > 4 ? ', ...' : ''})` : ''}.`);
+  if (r.refinements.length) {
+    notes.push(`Choices timed against FP32 (profile ms per run, modeled -> measured): ${r.refinements.map((x) => `${x.units} INT8 units ${ms(x.modeledMs)} -> ${ms(x.measuredMs)}`).join('; ')}${r.boundaryScale > 1 ? `; a Q/DQ boundary inside this graph costs about ${r.boundaryScale.toFixed(1)}x what the all-INT8 profile's Q/DQ and transposes say (onnxruntime keeps the data movement around it in float and adds transposes)` : ''}.`);
+  }
   if (r.droppedForAccuracy.length) notes.push(`Kept FP32 for the accuracy target (those that gain least first went back): ${r.droppedForAccuracy.length} unit(s)${r.droppedForAccuracy.length <= 8 ? `: ${r.droppedForAccuracy.join(', ')}` : ''}.`);
 
   if (!r.isFp32) {

@@ -91,8 +91,12 @@ export interface LatencyAwareResult {
   readonly int8: MappedProfile;
   readonly kinds: { readonly fp32: readonly KindTime[]; readonly int8: readonly KindTime[] };
   readonly choiceModel: Pick<ChoiceModel, 'units' | 'costs' | 'fp32Ms' | 'int8Ms'>;
-  /** The modeled time of the chosen set, ms per run (profile scale). */
+  /** The modeled time of the chosen set, ms per run (profile scale), with the refined boundary costs. */
   readonly modeledMs: number;
+  /** Choices timed against FP32 to refine the boundary costs: modeled and measured ms (profile scale). */
+  readonly refinements: ReadonlyArray<{ readonly units: number; readonly modeledMs: number; readonly measuredMs: number; readonly boundaryScale: number }>;
+  /** The boundary costs' multiplier the measurements led to (1: as the all-INT8 profile says). */
+  readonly boundaryScale: number;
   /** Timed in one interleaved run: 'fp32', 'int8', 'latency-aware', candidates and the extras. */
   readonly measured: readonly MeasuredVariant[];
   readonly accuracy: TargetVerdict | null;
@@ -104,6 +108,8 @@ export interface LatencyAwareResult {
 }
 
 export const DEFAULT_MARGIN = 0.03;
+/** Choices timed against FP32 while the boundary costs are refined. */
+const REFINE_ROUNDS = 3;
 
 /** The model of a choice: the person's options with every unit not chosen kept FP32 (all its nodes). */
 export function quantizeChoice(prepared: Model, stats: CalibrationStats, options: QuantizeOptions, units: readonly PrecisionUnit[], int8Units: readonly string[]): { keep: string[]; model: Model } {
@@ -132,25 +138,25 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
   progress('choose', 'modelling each unit in INT8 or FP32');
   const units = unitsOf(ctx.prepared, ctx.stats, ctx.options);
   const model = choiceModel(ctx.prepared, units, fp32, int8);
-  const { best: modeledBest, tried } = chooseUnits(model);
   const byId = new Map(units.map((u) => [u.id, u]));
   const build = (int8Units: readonly string[]) => quantizeChoice(ctx.prepared, ctx.stats, ctx.options, units, int8Units);
-
-  // Candidates: the best modeled choice, and the other seeds' when they differ and model under FP32.
-  const sets: string[][] = [];
-  for (const c of [modeledBest, ...tried.filter((t) => t !== modeledBest).sort((a, b) => a.modeledMs - b.modeledMs)]) {
-    if (c.int8.length === 0 || c.int8.length === units.length || c.modeledMs >= model.fp32Ms) continue;
-    if (sets.some((s) => s.length === c.int8.length && s.every((id, i) => id === c.int8[i]))) continue;
-    if (sets.length < 2) sets.push([...c.int8]);
-  }
-
   const fullVerdict = ctx.judge ? await ctx.judge(full.model) : null;
-  // Accuracy: a candidate that misses the target loses its most damaging units until it meets it.
   let accuracy: TargetVerdict | null = null;
   const candidates: Array<{ int8Units: string[]; keep: string[]; model: Model; verdict: TargetVerdict | null; dropped: string[] }> = [];
-  for (const set of sets) {
+
+  // Rounds: choose with the boundary costs as modeled, time the choice against FP32, and when it ran
+  // slower than modeled, scale the boundary costs until the model explains the measurement (a boundary
+  // inside a graph costs more than the all-INT8 profile's Q/DQ and transposes say), then choose again.
+  let boundaryScale = 1;
+  const seen = new Set<string>();
+  const refinements: Array<{ units: number; modeledMs: number; measuredMs: number; boundaryScale: number }> = [];
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
     throwIfAborted(ctx.signal);
-    let current = set;
+    const { best } = chooseUnits(model, { boundaryScale });
+    let current = [...best.int8];
+    const key = current.join('\u0000');
+    if (current.length === 0 || current.length === units.length || best.modeledMs >= model.fp32Ms * (1 - margin) || seen.has(key)) break;
+    seen.add(key);
     const dropped: string[] = [];
     let built = build(current);
     let verdict = ctx.judge ? await ctx.judge(built.model) : null;
@@ -172,16 +178,26 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
           lo = k + 1;
         } else hi = k - 1;
       }
-      if (!found) {
-        dropped.push(...current);
-        continue;
-      }
+      if (!found) break;
       dropped.push(...ranked.slice(found.k));
       current = ranked.slice(0, found.k);
       built = found.built;
       verdict = found.verdict;
     }
-    if (current.length && model.modeled(new Set(current)).ms < model.fp32Ms) candidates.push({ int8Units: current, keep: built.keep, model: built.model, verdict, dropped });
+    candidates.push({ int8Units: current, keep: built.keep, model: built.model, verdict, dropped });
+    if (round === REFINE_ROUNDS - 1) break;
+    progress('timing', `timing a choice of ${current.length} INT8 units against FP32 (round ${round + 1})`);
+    const probe = await ctx.host.time([
+      { id: 'fp32', bytes: fp32Bytes },
+      { id: 'candidate', bytes: encodeModel(built.model) },
+    ]);
+    const measuredMs = (median(probe[1]) / median(probe[0])) * model.fp32Ms;
+    const plain = model.modeled(new Set(current), 1);
+    refinements.push({ units: current.length, modeledMs: model.modeled(new Set(current), boundaryScale).ms, measuredMs, boundaryScale });
+    const needed = plain.boundaryMs > 0 ? (measuredMs - (plain.ms - plain.boundaryMs)) / plain.boundaryMs : boundaryScale;
+    // The model explains the measurement (within the margin): no better choice to expect from it.
+    if (needed <= boundaryScale * 1.25) break;
+    boundaryScale = Math.min(1000, needed);
   }
 
   progress('timing', `timing FP32, INT8${candidates.length ? ` and ${candidates.length} latency-aware candidate(s)` : ''} interleaved`);
@@ -221,7 +237,9 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
     int8,
     kinds: { fp32: groupByKind(fp32, kinds), int8: groupByKind(int8, kinds) },
     choiceModel: { units: model.units, costs: model.costs, fp32Ms: model.fp32Ms, int8Ms: model.int8Ms },
-    modeledMs: chosen ? model.modeled(new Set(chosen.int8Units)).ms : model.fp32Ms,
+    modeledMs: chosen ? model.modeled(new Set(chosen.int8Units), boundaryScale).ms : model.fp32Ms,
+    refinements,
+    boundaryScale,
     measured,
     accuracy,
     droppedForAccuracy: chosen?.dropped ?? [],
