@@ -120,12 +120,18 @@ export async function benchCommand(args: string[], cli: CliHelpers & { progress:
   const target = await autoTarget(choices ?? {}, { runner, prepared, source: image, detection: (h) => detectionFolderSource(h, spec, feeds, decode), spec, geometry: feeds.image, budget });
   const judge = targetJudge({ reference, runner, target, runBudget: budget });
 
-  const fp16 = convertToFloat16(prepared, fp16InputHints(feeds.image, spec)).model;
-  const weights = exportWeightOnly(prepared, { keepNodes }).model;
-  const extra = [
-    { id: 'fp16', bytes: encodeModel(fp16) },
-    { id: 'int8-weights', bytes: encodeModel(weights) },
-  ];
+  // The data-free formats beside them; one that cannot be built for this model is left out, said once.
+  const extra: Array<{ id: string; bytes: Uint8Array }> = [];
+  for (const [id, make] of [
+    ['fp16', () => convertToFloat16(prepared, fp16InputHints(feeds.image, spec)).model],
+    ['int8-weights', () => exportWeightOnly(prepared, { keepNodes }).model],
+  ] as const) {
+    try {
+      extra.push({ id, bytes: encodeModel(make()) });
+    } catch (e) {
+      cli.say(`note: no ${id} variant: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const host = createNodeLatencyHost({ provider, threads, feeds: reference.feeds[0], log: (l) => cli.say(`note: ${l}`) });
   const result = await latencyAware({
     prepared,
@@ -151,14 +157,14 @@ export async function benchCommand(args: string[], cli: CliHelpers & { progress:
       { id: 'int8-weights', path: join(outDir, `${stem}.int8w.onnx`) },
     ];
     await checkOutputs(nodeFileHost, outputs.map((o) => ({ flag: '--out-dir', path: o.path })), [path, ...all]);
-    const bytesOf: Record<string, Uint8Array> = {
+    const bytesOf: Record<string, Uint8Array | undefined> = {
       int8: result.int8Bytes,
       'latency-aware': encodeModel(result.model),
-      fp16: extra[0].bytes,
-      'int8-weights': extra[1].bytes,
+      ...Object.fromEntries(extra.map((e) => [e.id, e.bytes])),
     };
-    await writeOutputs(outputs.map((o) => ({ path: o.path, bytes: bytesOf[o.id] })));
-    written.push(...outputs.map((o) => o.path));
+    const present = outputs.filter((o) => bytesOf[o.id] !== undefined);
+    await writeOutputs(present.map((o) => ({ path: o.path, bytes: bytesOf[o.id]! })));
+    written.push(...present.map((o) => o.path));
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(benchJson(result, rows, written), null, 2)}\n`);

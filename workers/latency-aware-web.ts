@@ -112,9 +112,21 @@ export async function runLatencyAware(deps: WebHostDeps, job: LatencyAwareJob, o
   const judge = targetJudge({ reference, runner: judgeRunner, target: { kind: 'agreement', cosine: job.targetCosine }, signal });
 
   void onProgress({ phase: 'variants', message: 'building the FP16 and weight-only INT8 variants' });
-  const fp16 = encodeModel(convertToFloat16(prepared, fp16InputHints(job.geometry, job.spec)).model);
-  const weights = encodeModel(exportWeightOnly(prepared).model);
-  const extra = deps.config.provider === 'webgpu' && deps.software ? [{ id: 'int8-weights', bytes: weights }] : [{ id: 'fp16', bytes: fp16 }, { id: 'int8-weights', bytes: weights }];
+  // The data-free formats beside them (one that cannot be built for this model is left out).
+  const attempt = (make: () => Uint8Array): Uint8Array | undefined => {
+    try {
+      return make();
+    } catch {
+      return undefined;
+    }
+  };
+  const fp16 = attempt(() => encodeModel(convertToFloat16(prepared, fp16InputHints(job.geometry, job.spec)).model));
+  const weights = attempt(() => encodeModel(exportWeightOnly(prepared).model));
+  // A software WebGPU adapter has no shader-f16: onnxruntime-web refuses float16 sessions there.
+  const extra = [
+    ...(fp16 && !(deps.config.provider === 'webgpu' && deps.software) ? [{ id: 'fp16', bytes: fp16 }] : []),
+    ...(weights ? [{ id: 'int8-weights', bytes: weights }] : []),
+  ];
   const result = await latencyAware({
     prepared,
     stats: job.stats,
@@ -158,7 +170,7 @@ export async function runLatencyAware(deps: WebHostDeps, job: LatencyAwareJob, o
     'int8-weights': weights,
   };
   const suffix: Record<VariantId, string> = { fp32: 'prepared', int8: 'int8', 'latency-aware': 'latency-aware', fp16: 'fp16', 'int8-weights': 'int8w' };
-  const downloads: VariantDownload[] = (Object.keys(bytesOf) as VariantId[]).map((id) => ({ id, name: `${stem}.${suffix[id]}.onnx`, bytes: bytesOf[id]! }));
+  const downloads: VariantDownload[] = (Object.keys(bytesOf) as VariantId[]).filter((id) => bytesOf[id] !== undefined).map((id) => ({ id, name: `${stem}.${suffix[id]}.onnx`, bytes: bytesOf[id]! }));
   const summary: LatencyAwareSummary = {
     provider: deps.config.id,
     providerLabel: deps.config.label,

@@ -144,6 +144,35 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
   let accuracy: TargetVerdict | null = null;
   const candidates: Array<{ int8Units: string[]; keep: string[]; model: Model; verdict: TargetVerdict | null; dropped: string[] }> = [];
 
+  /**
+   * The set as is when it meets the accuracy target; else the longest prefix of it, ranked by the time
+   * each unit gains, that does (bisection: the units that buy the most time stay INT8). Null: none does.
+   */
+  const meetTarget = async (set: readonly string[]) => {
+    let built = build(set);
+    const verdict = ctx.judge ? await ctx.judge(built.model) : null;
+    if (!verdict || verdict.met || !ctx.judge) return { units: [...set], built, verdict, dropped: [] as string[] };
+    progress('accuracy', `${set.length} INT8 units miss the accuracy target (${verdict.text}): keeping the ones that gain most`);
+    const gain = new Map(model.units.map((u) => [u.id, u.fp32Ms - u.int8Ms]));
+    const ranked = [...set].sort((a, b) => (gain.get(b) ?? 0) - (gain.get(a) ?? 0));
+    let lo = 1;
+    let hi = ranked.length - 1;
+    let found: { k: number; built: ReturnType<typeof build>; verdict: TargetVerdict } | null = null;
+    while (lo <= hi) {
+      throwIfAborted(ctx.signal);
+      const k = Math.floor((lo + hi + 1) / 2);
+      const b = build(ranked.slice(0, k));
+      const v = await ctx.judge(b.model);
+      if (v.met) {
+        found = { k, built: b, verdict: v };
+        lo = k + 1;
+      } else hi = k - 1;
+    }
+    if (!found) return null;
+    built = found.built;
+    return { units: ranked.slice(0, found.k), built, verdict: found.verdict as TargetVerdict | null, dropped: ranked.slice(found.k) };
+  };
+
   // Rounds: choose with the boundary costs as modeled, time the choice against FP32, and when it ran
   // slower than modeled, scale the boundary costs until the model explains the measurement (a boundary
   // inside a graph costs more than the all-INT8 profile's Q/DQ and transposes say), then choose again.
@@ -157,33 +186,10 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
     const key = current.join('\u0000');
     if (current.length === 0 || current.length === units.length || best.modeledMs >= model.fp32Ms * (1 - margin) || seen.has(key)) break;
     seen.add(key);
-    const dropped: string[] = [];
-    let built = build(current);
-    let verdict = ctx.judge ? await ctx.judge(built.model) : null;
-    if (verdict && !verdict.met && ctx.judge) {
-      // Keep the units that buy the most time: bisect on the longest prefix, by time gained, that meets the target.
-      progress('accuracy', `${current.length} INT8 units miss the accuracy target (${verdict.text}): keeping the ones that gain most`);
-      const gain = new Map(model.units.map((u) => [u.id, u.fp32Ms - u.int8Ms]));
-      const ranked = [...current].sort((a, b) => (gain.get(b) ?? 0) - (gain.get(a) ?? 0));
-      let lo = 1;
-      let hi = ranked.length - 1;
-      let found: { k: number; built: ReturnType<typeof build>; verdict: TargetVerdict } | null = null;
-      while (lo <= hi) {
-        throwIfAborted(ctx.signal);
-        const k = Math.floor((lo + hi + 1) / 2);
-        const b = build(ranked.slice(0, k));
-        const v = await ctx.judge(b.model);
-        if (v.met) {
-          found = { k, built: b, verdict: v };
-          lo = k + 1;
-        } else hi = k - 1;
-      }
-      if (!found) break;
-      dropped.push(...ranked.slice(found.k));
-      current = ranked.slice(0, found.k);
-      built = found.built;
-      verdict = found.verdict;
-    }
+    const met = await meetTarget(current);
+    if (!met) break;
+    const { built, verdict, dropped } = met;
+    current = met.units;
     candidates.push({ int8Units: current, keep: built.keep, model: built.model, verdict, dropped });
     if (round === REFINE_ROUNDS - 1) break;
     progress('timing', `timing a choice of ${current.length} INT8 units against FP32 (round ${round + 1})`);
@@ -198,6 +204,14 @@ export async function latencyAware(ctx: LatencyAwareContext): Promise<LatencyAwa
     // The model explains the measurement (within the margin): no better choice to expect from it.
     if (needed <= boundaryScale * 1.25) break;
     boundaryScale = Math.min(1000, needed);
+  }
+
+  // Every unit INT8 misses the target: the units that gain most, as many as the target allows, are a candidate too.
+  if (fullVerdict && !fullVerdict.met) {
+    const met = await meetTarget(units.map((u) => u.id));
+    if (met && !candidates.some((c) => c.int8Units.length === met.units.length && c.int8Units.every((id) => met.units.includes(id)))) {
+      candidates.push({ int8Units: met.units, keep: met.built.keep, model: met.built.model, verdict: met.verdict, dropped: met.dropped });
+    }
   }
 
   progress('timing', `timing FP32, INT8${candidates.length ? ` and ${candidates.length} latency-aware candidate(s)` : ''} interleaved`);
