@@ -44,7 +44,10 @@ export interface ComparisonState {
   readonly latencyAware: {
     readonly status: Status;
     readonly progress: LatencyAwareProgress | null;
-    readonly result: LatencyAwareSummary | null;
+    /** The latest result per provider (the variants' latency per provider side by side). */
+    readonly results: Partial<Record<ProviderId, LatencyAwareSummary>>;
+    /** The provider whose result is shown in detail. */
+    readonly shown: ProviderId | null;
     readonly error: Problem | null;
     /** The accuracy target: every output and judged slice at this cosine to FP32. */
     readonly targetCosine: number;
@@ -68,7 +71,7 @@ export function initialComparison(providers: readonly ProviderConfig[]): Compari
     runs: 20,
     latency: { status: 'idle', progress: null, rows: [], error: null },
     compare: { status: 'idle', progress: null, result: null, error: null, selectedLayer: null, logScale: true },
-    latencyAware: { status: 'idle', progress: null, result: null, error: null, targetCosine: 0.98 },
+    latencyAware: { status: 'idle', progress: null, results: {}, shown: null, error: null, targetCosine: 0.98 },
   };
 }
 

@@ -5,12 +5,13 @@
  */
 import { Bar, BarChart, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from '../../store';
-import { cancelLatencyAware, downloadVariant, runLatencyAware, setTargetCosine } from '../../store/actions';
+import { cancelLatencyAware, downloadVariant, runLatencyAware, setTargetCosine, showLatencyAware } from '../../store/actions';
 import { Alert } from '../../components/Alert';
 import { ChartFrame } from '../../components/ChartFrame';
 import { COLORS } from '../../components/charts/theme';
 import { KIND_LABELS } from '../../../workers/core/profile/kind-labels';
-import type { LatencyAwareSummary } from '../../../workers/contracts';
+import type { LatencyAwareSummary, ProviderId, VariantId } from '../../../workers/contracts';
+import { VARIANT_LABELS } from '../../../workers/core/profile/variant-labels';
 
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
@@ -57,7 +58,7 @@ function Variants({ r }: { r: LatencyAwareSummary }) {
             <td>{v.accuracy ?? ''}</td>
             <td>
               {r.downloads.some((d) => d.id === v.id) ? (
-                <button type="button" onClick={() => downloadVariant(v.id)} data-testid={`download-${v.id}`}>
+                <button type="button" onClick={() => downloadVariant(r.provider, v.id)} data-testid={`download-${v.id}`}>
                   Download
                 </button>
               ) : null}
@@ -104,12 +105,48 @@ function Nodes({ r }: { r: LatencyAwareSummary }) {
   );
 }
 
+/** The variants' latency on every provider measured, side by side (ratios to FP32 on each). */
+function AcrossProviders({ results }: { results: readonly LatencyAwareSummary[] }) {
+  const ids: VariantId[] = ['fp32', 'int8', 'latency-aware', 'fp16', 'int8-weights'];
+  return (
+    <table className="data-table" data-testid="variants-across">
+      <caption>Latency as a ratio to FP32 on each provider measured</caption>
+      <thead>
+        <tr>
+          <th>variant</th>
+          {results.map((r) => (
+            <th key={r.provider} className="num">
+              {r.providerLabel}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {ids.map((id) => (
+          <tr key={id}>
+            <td>{VARIANT_LABELS[id]}</td>
+            {results.map((r) => {
+              const v = r.variants.find((x) => x.id === id);
+              return (
+                <td key={r.provider} className="num">
+                  {v ? v.ratio.toFixed(2) : '–'}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function LatencyAware() {
   const state = useStore((s) => s.comparison.latencyAware);
   const provider = useStore((s) => s.comparison.providers.find((p) => p.config.id === s.comparison.selected)?.config.label ?? '');
   const canRun = useStore((s) => s.quantize.outcome?.format === 'int8');
   const busy = state.status === 'working';
-  const r = state.result;
+  const measured = Object.values(state.results).filter((x): x is LatencyAwareSummary => x !== undefined);
+  const r = (state.shown && state.results[state.shown]) || measured[measured.length - 1] || null;
   return (
     <section className="panel" aria-labelledby="latency-aware-title" data-testid="latency-aware">
       <h3 id="latency-aware-title">Per-node profile and latency-aware INT8</h3>
@@ -138,8 +175,21 @@ export function LatencyAware() {
         </p>
       ) : null}
       {state.error ? <Alert problem={state.error} testId="latency-aware-error" /> : null}
+      {measured.length > 1 ? (
+        <>
+          <AcrossProviders results={measured} />
+          <div className="row wrap" role="group" aria-label="Provider shown in detail">
+            {measured.map((m) => (
+              <button key={m.provider} type="button" aria-pressed={r?.provider === m.provider} onClick={() => showLatencyAware(m.provider as ProviderId)} data-testid={`show-${m.provider}`}>
+                {m.providerLabel}
+              </button>
+            ))}
+          </div>
+        </>
+      ) : null}
       {r ? (
         <>
+          <h4>{r.providerLabel}</h4>
           <p className="verdict" data-testid="latency-aware-summary">
             {r.summary}
           </p>

@@ -37,4 +37,4 @@ export {
   showOnGraph,
 } from './graph';
 export { downloadHtmlReport } from './report';
-export { runLatencyAware, cancelLatencyAware, downloadVariant, setTargetCosine } from './latency-aware';
+export { runLatencyAware, cancelLatencyAware, downloadVariant, setTargetCosine, showLatencyAware } from './latency-aware';

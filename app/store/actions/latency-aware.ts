@@ -4,7 +4,7 @@
  * under the accuracy target, and the variants side by side (the bench worker runs the engine's
  * workers/core/profile/latency-aware.ts); the graph overlays get the per-node profiles.
  */
-import type { VariantId } from '../../../workers/contracts';
+import type { ProviderId, VariantId } from '../../../workers/contracts';
 import { problemOf } from '../../../workers/transfer';
 import { latencyAwareOnProvider, modelWorker } from '../../workers';
 import { saveFile } from '../../lib/download';
@@ -42,7 +42,7 @@ export async function runLatencyAware(): Promise<void> {
   controller?.abort();
   const own = new AbortController();
   controller = own;
-  patchLatencyAware({ status: 'working', error: null, progress: null, result: null });
+  patchLatencyAware({ status: 'working', error: null, progress: null });
   try {
     const inputs = await modelWorker.latencyInputs();
     const report = throttled((p: Parameters<Parameters<typeof latencyAwareOnProvider>[2]>[0]) => {
@@ -57,8 +57,10 @@ export async function runLatencyAware(): Promise<void> {
       own.signal,
     );
     if (controller !== own) return;
-    patchLatencyAware({ status: 'ready', progress: null, result });
-    setAnalysisData({ profiles: result.profiles });
+    const results = { ...get().comparison.latencyAware.results, [result.provider]: result };
+    patchLatencyAware({ status: 'ready', progress: null, results, shown: result.provider });
+    // The graph's overlays: every provider's profiles (one overlay pair each).
+    setAnalysisData({ profiles: Object.values(results).flatMap((r) => r?.profiles ?? []) });
   } catch (e) {
     if (controller !== own) return;
     const p = problemOf(e);
@@ -72,7 +74,11 @@ export function cancelLatencyAware(): void {
   controller?.abort();
 }
 
-export function downloadVariant(id: VariantId): void {
-  const d = get().comparison.latencyAware.result?.downloads.find((x) => x.id === id);
+export function showLatencyAware(provider: ProviderId): void {
+  get().patchLatencyAware({ shown: provider });
+}
+
+export function downloadVariant(provider: ProviderId, id: VariantId): void {
+  const d = get().comparison.latencyAware.results[provider]?.downloads.find((x) => x.id === id);
   if (d) saveFile({ name: d.name, mime: 'application/octet-stream', bytes: d.bytes });
 }
