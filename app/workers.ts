@@ -41,7 +41,7 @@ import type {
   ProviderId,
   SkippedImage,
 } from '../workers/contracts';
-import type { GrowthJob, GrowthProgress, GrowthResult } from '../workers/contracts';
+import type { GrowthJob, GrowthProgress, GrowthResult, LatencyAwareJob, LatencyAwareProgress, LatencyAwareSummary } from '../workers/contracts';
 import { mergeCalibrationStats, type CalibrationStats, type CollectorOptions } from '../workers/core/calibration/collector';
 import { ZeropointError } from '../workers/core/errors';
 import { quote } from '../workers/core/intake/names';
@@ -331,6 +331,13 @@ export async function compareOnProvider(config: ProviderConfig, job: CompareJob,
   const { handle: h, availability } = benchWorker(config);
   await availability;
   return cancellable(h, signal, h.api.compare(Comlink.transfer(job, [job.fp32.buffer, job.int8.buffer]), Comlink.proxy(onProgress), signal));
+}
+
+/** The latency-aware search on a bench worker: per-node profiles, the choice, the variants and their bytes. */
+export async function latencyAwareOnProvider(config: ProviderConfig, job: LatencyAwareJob, onProgress: (p: LatencyAwareProgress) => void, signal: AbortSignal): Promise<LatencyAwareSummary> {
+  const { handle: h, availability } = benchWorker(config);
+  await availability;
+  return cancellable(h, signal, h.api.latencyAware(Comlink.transfer(job, [job.prepared.buffer]), Comlink.proxy(onProgress), signal));
 }
 
 /** Detection scoring alone on a bench worker (the models' buffers are transferred). */

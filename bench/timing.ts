@@ -6,19 +6,9 @@
  * processes, thermal state) hit both sides alike; ratios of the two medians are what the bench reports.
  */
 
-export function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** Linear-interpolated quantile (q in [0, 1]); NaN for an empty list. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
+// Order statistics: the engine's (workers/core/profile/timing.ts), so the bench and the latency-aware search agree.
+export { median, quantile } from '../workers/core/profile/timing';
+import { median } from '../workers/core/profile/timing';
 
 export async function clock(fn: () => Promise<unknown> | unknown): Promise<number> {
   const t0 = performance.now();

@@ -19,11 +19,12 @@ import { DEFAULT_LIMITS } from '../workers/core/intake/limits';
 import { quote } from '../workers/core/intake/names';
 import { FORMAT_DESCRIPTIONS } from '../workers/core/export/formats';
 import { REPORT_OVERLAYS } from './html-report';
+import { BENCH_USAGE, benchCommand } from './bench-command';
 import { readModelFile } from './model-io';
 import { DEFAULT_FOURTH_CHANNEL } from '../workers/core/preprocess/spec';
 import { PRESETS_TEXT } from './pipeline';
 import { DECODER_NAMES } from '../workers/core/analysis/detection/types';
-import { say, fail, joinNegativeValues, endProgressLine } from './common';
+import { say, fail, joinNegativeValues, endProgressLine, feedChoices, decodeLimits, runBudget, imagesOf, list, elemTypeName, progress } from './common';
 import { quantize } from './quantize-command';
 import { compare } from './compare-command';
 
@@ -41,6 +42,7 @@ const USAGE = `Usage:
   zeropoint compare FP32.onnx INT8.onnx --images DIR --preprocess PRESET|SPEC.json [--labels LABELS.csv|LABELS_DIR]
       [--decoder NAME] [--classes NAME|INDEX,...|coco91] [--limit N] [--width W --height H] [--image-input NAME]
       [--input NAME=VALUE ...] [--fourth-channel VALUE] [--max-image-pixels N] [--run-timeout SECONDS] [--json]
+${BENCH_USAGE}
 Formats: int8 (default): ${FORMAT_DESCRIPTIONS.int8}.
   fp16: ${FORMAT_DESCRIPTIONS.fp16}; --calib is optional (its images then run the fidelity gate) and
     --preprocess gives the input's range (without it the first layer stays FP32).
@@ -97,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'inspect') await inspect(rest);
     else if (command === 'quantize') await quantize(rest);
     else if (command === 'compare') await compare(rest);
+    else if (command === 'bench') await benchCommand(rest, { say, feedChoices, decodeLimits, runBudget, imagesOf, list, elemTypeName, progress });
     else if (command === '--help' || command === '-h' || command === 'help') process.stdout.write(`${USAGE}\n`);
     else {
       say(`zeropoint: unknown command ${quote(command ?? '')}.`);

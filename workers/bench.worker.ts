@@ -21,6 +21,9 @@ import type {
   FidelityJob,
   FidelitySummary,
   HistogramView,
+  LatencyAwareJob,
+  LatencyAwareProgress,
+  LatencyAwareSummary,
   LatencyJob,
   LatencyPairJob,
   LatencyProgress,
@@ -48,6 +51,7 @@ import type { InputGeometry, PreprocessSpec } from './core/preprocess/spec';
 import type { NamedBlob } from './model-files';
 import { problemOf } from './transfer';
 import { createWebRunner } from './ort';
+import { runLatencyAware } from './latency-aware-web';
 import { CPU_PROVIDER, parsePlacementLog } from './placement-log';
 
 let init: BenchInit | null = null;
@@ -135,7 +139,8 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     if (sink) {
       const text = args.map(String).join(' ');
       sink.push(text);
-      if (/\[[VI]:onnxruntime/.test(text) || /^\s/.test(text)) return;
+      // Placement log lines, and a profile's events (one per line, thousands): kept out of the real console.
+      if (/\[[VI]:onnxruntime/.test(text) || /^\s/.test(text) || /^(\{"cat"|\[$|\]$|$)/.test(text)) return;
     }
     original.apply(console, args);
   };
@@ -293,6 +298,12 @@ const api = {
     init = value;
     availability = await checkAvailability(value.config);
     return availability;
+  },
+
+  async latencyAware(job: LatencyAwareJob, onProgress: OnProgress<LatencyAwareProgress>, signal: AbortSignal): Promise<LatencyAwareSummary> {
+    const config = requireAvailable();
+    const software = /software rendering/.test(availability?.detail ?? '');
+    return runLatencyAware({ config: config.config, wasmPaths: config.wasmPaths, software, captureConsole }, job, onProgress, signal);
   },
 
   async latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult> {

@@ -33,6 +33,8 @@ import type { ExportFormat } from './core/export/formats';
 import type { Fp16Report } from './core/export/fp16';
 import type { WeightOnlyReport } from './core/export/weight-only';
 import type { NamedBlob } from './model-files';
+import type { KindTime, OpKind } from './core/profile/kinds';
+import type { VariantId, VariantRow } from './core/profile/variants';
 import type { TensorStats } from './core/calibration/collector';
 import type { ChannelErrors } from './core/learn/lessons';
 import type { GraphView, GraphViewBlock, GraphViewNode } from './core/graph/view';
@@ -368,6 +370,8 @@ export interface ModelWorkerApi extends ModelLearnApi {
   precisionUnits(query: RangeQuery): Promise<PrecisionUnit[]>;
   /** A copy of the merged calibration statistics, for the analysis workers. */
   calibrationStats(): Promise<CalibrationStats>;
+  /** The prepared model, the calibration statistics and the INT8 options last built, for a latency-aware search. */
+  latencyInputs(): Promise<LatencyInputs>;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -636,9 +640,81 @@ export interface FidelitySummary extends FidelityResult {
   readonly skippedImages: readonly SkippedImage[];
 }
 
+/** What the model worker hands the bench worker for a latency-aware search (model.worker latencyInputs). */
+export interface LatencyInputs {
+  /** The prepared FP32 model's bytes (transferred). */
+  readonly prepared: Uint8Array;
+  readonly stats: CalibrationStats;
+  /** The INT8 options the person built with (their keep list stays FP32 in every candidate). */
+  readonly options: QuantizeOptions;
+}
+
+export interface LatencyAwareJob extends LatencyInputs {
+  readonly modelName: string;
+  /** Held-out images: the first is timed and profiled, up to 4 judge the accuracy target. */
+  readonly images: readonly NamedBlob[];
+  readonly spec: PreprocessSpec;
+  readonly geometry: InputGeometry;
+  /** Accuracy target: every output and judged slice at this cosine to FP32 or better. */
+  readonly targetCosine: number;
+}
+
+export interface LatencyAwareProgress {
+  readonly phase: 'profile' | 'choose' | 'accuracy' | 'timing' | 'variants';
+  readonly message: string;
+}
+
+/** Per FP32 node: its time in each profile (ms per run) and how INT8 ran it. */
+export interface ProfileNodeRow {
+  readonly node: string;
+  readonly opType: string;
+  readonly kind: OpKind;
+  readonly fp32Ms: number;
+  readonly int8Ms: number;
+  /** The INT8 model's kernel(s) for it ('QLinearConv', 'FusedConv'). */
+  readonly int8Kernels: readonly string[];
+  readonly execution: 'fused' | 'dq-op-q' | null;
+  readonly qdqMs: number;
+  readonly layoutMs: number;
+  /** INT8 in the latency-aware model (its unit's head or a member). */
+  readonly latencyAwareInt8: boolean;
+}
+
+export interface VariantDownload {
+  readonly id: VariantId;
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface LatencyAwareSummary {
+  readonly provider: ProviderId;
+  readonly providerLabel: string;
+  readonly summary: string;
+  readonly notes: readonly string[];
+  readonly isFp32: boolean;
+  readonly int8Units: readonly string[];
+  readonly unitCount: number;
+  readonly kinds: { readonly fp32: readonly KindTime[]; readonly int8: readonly KindTime[] };
+  readonly totals: { readonly fp32Ms: number; readonly int8Ms: number };
+  readonly nodes: readonly ProfileNodeRow[];
+  readonly boundaries: ReadonlyArray<{ readonly tensor: string; readonly kind: 'quantize' | 'dequantize'; readonly ms: number }>;
+  readonly variants: readonly VariantRow[];
+  /** The graph overlays' per-node profiles (FP32 and INT8 on this provider). */
+  readonly profiles: readonly NodeProfile[];
+  readonly downloads: readonly VariantDownload[];
+  /** The software adapter's or a loaded machine's caveat, when there is one. */
+  readonly caveat: string | null;
+}
+
 export interface BenchWorkerApi {
   /** Configures the provider (threads are fixed for the worker's life) and says whether it is usable. */
   init(init: BenchInit): Promise<ProviderAvailability>;
+  /**
+   * Per-node profiles of FP32 and INT8 on this provider, the latency-aware INT8 model (each unit INT8
+   * or FP32, whichever is faster here, under the accuracy target) and the variants side by side
+   * (workers/core/profile/latency-aware.ts).
+   */
+  latencyAware(job: LatencyAwareJob, onProgress: OnProgress<LatencyAwareProgress>, signal: AbortSignal): Promise<LatencyAwareSummary>;
   latency(job: LatencyJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult>;
   /** One or two models, runs alternating (LatencyPairJob); progress counts rounds. */
   latencyPair(job: LatencyPairJob, onProgress: OnProgress<LatencyProgress>, signal: AbortSignal): Promise<LatencyResult[]>;
@@ -806,6 +882,7 @@ export interface CalibrateLearnApi {
 //   precision: PrecisionChoice[]  -> 'Precision' (INT8 / FP16 / FP32 and why; overrides the quantize decisions)
 //   RangeRow.method / methodReason (RangeOverlayRow) -> 'Range method' per tensor
 
+export type { KindTime, OpKind, VariantId, VariantRow };
 export type { GraphLayout, GraphView, GraphViewBlock, GraphViewNode, LayerErrorSplit, LayoutOptions, NodeOverlay, NodeProfile, OverlayData, PrecisionChoice, RangeOverlayRow, ReportInput, SensitivityData };
 
 /** Which graph: the FP32 model (prepared) or the INT8 model as written (Q/DQ pairs included). */

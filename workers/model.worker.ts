@@ -18,6 +18,7 @@ import type {
   GraphVariant,
   ModelInfo,
   ModelVariant,
+  LatencyInputs,
   ModelWorkerApi,
   NodeRow,
   QuantGridView,
@@ -629,6 +630,16 @@ const api = {
 
   async calibrationStats(): Promise<CalibrationStats> {
     return requireCalibration(requireModel()).stats;
+  },
+
+  async latencyInputs(): Promise<LatencyInputs> {
+    const s = requireModel();
+    const prepared = requirePrepared(s);
+    const calibration = requireCalibration(s);
+    const options = s.int8?.outcome.report?.options;
+    if (!options) throw new ZeropointError('bad-option', 'Build the INT8 model in the Quantize step first: the latency-aware search starts from its options.');
+    const bytes = encodeModel(prepared.model);
+    return Comlink.transfer({ prepared: bytes, stats: calibration.stats, options }, [bytes.buffer]);
   },
 
   // Learn mode's door (workers/learn.ts): the same model and calibration statistics, read-only.

@@ -42,6 +42,35 @@ export function webRuntimeError(e: unknown, source: string): ZeropointError {
   return classifyRuntimeError(e, { source, runtime: 'onnxruntime-web' });
 }
 
+/**
+ * A session with onnxruntime's profiler on (enableProfiling), for per-node times. endProfiling()
+ * makes onnxruntime-web print the profile's events on its stdout (console.log in a worker) while it
+ * runs; the caller captures those lines.
+ */
+export async function createProfilingSession(model: Uint8Array, options: WebRunnerOptions = {}): Promise<{ run(feeds: Feeds): Promise<unknown>; endProfiling(): void; release(): Promise<void> }> {
+  configure(options);
+  const provider = options.provider ?? 'wasm';
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, { executionProviders: [provider], graphOptimizationLevel: 'all', logSeverityLevel: 3, enableProfiling: true });
+  } catch (e) {
+    throw webRuntimeError(e, options.source ?? 'model');
+  }
+  return {
+    async run(feeds: Feeds) {
+      const f: Record<string, ort.Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) f[k] = new ort.Tensor(v.type, v.data as ort.Tensor.DataType, v.dims as number[]);
+      try {
+        return await session.run(f);
+      } catch (e) {
+        throw webRuntimeError(e, options.source ?? 'model');
+      }
+    },
+    endProfiling: () => session.endProfiling(),
+    release: () => session.release(),
+  };
+}
+
 export function createWebRunner(options: WebRunnerOptions = {}): Runner {
   configure(options);
   const provider = options.provider ?? 'wasm';

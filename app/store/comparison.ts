@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ComparisonSummary, LatencyProgress, LatencyResult, ProviderAvailability, ProviderConfig, ProviderId } from '../../workers/contracts';
+import type { CompareProgress, ComparisonSummary, LatencyAwareProgress, LatencyAwareSummary, LatencyProgress, LatencyResult, ProviderAvailability, ProviderConfig, ProviderId } from '../../workers/contracts';
 import type { Store } from './index';
 import type { Problem, Status } from './types';
 
@@ -70,6 +70,18 @@ export interface ComparisonState {
     /** Log-scaled counts on the per-layer histograms. */
     readonly logScale: boolean;
   };
+  /** The per-node profile, the latency-aware choice and the variants on the selected provider. */
+  readonly latencyAware: {
+    readonly status: Status;
+    readonly progress: LatencyAwareProgress | null;
+    /** The latest result per provider (the variants' latency per provider side by side). */
+    readonly results: Partial<Record<ProviderId, LatencyAwareSummary>>;
+    /** The provider whose result is shown in detail. */
+    readonly shown: ProviderId | null;
+    readonly error: Problem | null;
+    /** The accuracy target: every output and judged slice at this cosine to FP32. */
+    readonly targetCosine: number;
+  };
 }
 
 export interface ComparisonSlice {
@@ -77,6 +89,7 @@ export interface ComparisonSlice {
   patchComparison(patch: Partial<ComparisonState>): void;
   patchLatency(patch: Partial<ComparisonState['latency']>): void;
   patchCompare(patch: Partial<ComparisonState['compare']>): void;
+  patchLatencyAware(patch: Partial<ComparisonState['latencyAware']>): void;
 }
 
 export function initialComparison(providers: readonly ProviderConfig[]): ComparisonState {
@@ -91,6 +104,7 @@ export function initialComparison(providers: readonly ProviderConfig[]): Compari
     sideBySide: null,
     latency: { status: 'idle', progress: null, rows: [], error: null },
     compare: { status: 'idle', progress: null, result: null, error: null, selectedLayer: null, logScale: true },
+    latencyAware: { status: 'idle', progress: null, results: {}, shown: null, error: null, targetCosine: 0.98 },
   };
 }
 
@@ -101,4 +115,5 @@ export const createComparisonSlice =
     patchComparison: (patch) => set((s) => ({ comparison: { ...s.comparison, ...patch } })),
     patchLatency: (patch) => set((s) => ({ comparison: { ...s.comparison, latency: { ...s.comparison.latency, ...patch } } })),
     patchCompare: (patch) => set((s) => ({ comparison: { ...s.comparison, compare: { ...s.comparison.compare, ...patch } } })),
+    patchLatencyAware: (patch) => set((s) => ({ comparison: { ...s.comparison, latencyAware: { ...s.comparison.latencyAware, ...patch } } })),
   });

@@ -8,6 +8,7 @@ import { Step } from '../../components/Step';
 import { Agreement } from './Agreement';
 import { History } from './History';
 import { Detection } from './Detection';
+import { LatencyAware } from './LatencyAware';
 import { LatencyTable } from './LatencyTable';
 import { ProviderList } from './ProviderList';
 import { FORMAT_LABELS } from '../../../workers/core/export/formats';
@@ -132,6 +133,7 @@ export function CompareStep() {
       {latencyError ? <Alert problem={latencyError} testId="latency-error" /> : null}
       {compareError ? <Alert problem={compareError} testId="compare-error" /> : null}
       <LatencyTable />
+      <LatencyAware />
       <Detection />
       <Agreement />
       <History />

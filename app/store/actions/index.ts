@@ -41,3 +41,4 @@ export {
 export { downloadHtmlReport } from './report';
 export { resumeSession, newSession, setCurrentStep, scrollToStep, dismissSessionNote } from './session';
 export { toggleFold, foldFinished, setTheme } from './ui';
+export { runLatencyAware, cancelLatencyAware, downloadVariant, setTargetCosine, showLatencyAware } from './latency-aware';

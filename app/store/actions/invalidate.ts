@@ -13,13 +13,15 @@ import { dropSensitivity } from './analysis';
 import { dropAuto } from './auto';
 import { dropCalibration } from './calibration';
 import { dropComparison } from './compare';
-import { dropInt8Graph, resetGraph } from './graph';
+import { dropInt8Graph, resetGraph, setAnalysisData } from './graph';
 import { get } from './shared';
 
 export function resetComparisonResults(keepFp32Latency: boolean): void {
   const { patchLatency, patchCompare, comparison } = get();
   patchLatency({ status: 'idle', progress: null, error: null, rows: keepFp32Latency ? comparison.latency.rows.filter((r) => r.role !== 'int8') : [] });
   patchCompare({ ...initialComparison([]).compare, logScale: comparison.compare.logScale });
+  get().patchLatencyAware({ ...initialComparison([]).latencyAware, targetCosine: comparison.latencyAware.targetCosine });
+  if (get().graph.analysis.profiles) setAnalysisData({ profiles: null });
 }
 
 export function resetQuantizeOutcome(): void {
