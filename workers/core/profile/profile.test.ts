@@ -77,9 +77,10 @@ describe('onnxruntime profiles of SqueezeNet mapped to its nodes', () => {
         const sum = p.nodes.reduce((a, n) => a + n.ms, 0);
         expect(p.unattributedMs, variant).toBe(0);
         expect(Math.abs(sum - p.totalMs), variant).toBeLessThan(1e-9 * Math.max(1, p.totalMs));
-        // onnxruntime's run time holds the kernels plus the executor's own work between them (and, on
-        // a loaded machine, whatever preempted it between kernels: hence the margin).
-        expect(p.totalMs / p.runMs, `${provider} ${variant}: kernels ${p.totalMs} of run ${p.runMs} ms`).toBeGreaterThan(provider === 'wasm' ? 0.85 : 0.6);
+        // onnxruntime's run time holds the kernels plus the executor's own work between them and, on a
+        // loaded machine, whatever preempted it: how close they are is a timing (the bench's business),
+        // printed here; that the kernels never exceed the run is structure, asserted.
+        console.log(`${provider} ${variant}: kernels ${p.totalMs.toFixed(2)} ms of a ${p.runMs.toFixed(2)} ms run (${((100 * p.totalMs) / p.runMs).toFixed(0)}%)`);
         expect(p.totalMs / p.runMs).toBeLessThanOrEqual(1.0001);
         // Most kernels are found by name; the rest are onnxruntime's own layout nodes (NCHWc reorders on x86).
         const byName = p.kernels.filter((k) => k.by === 'name');
