@@ -174,17 +174,17 @@ async function expectClean(seen: Watch, origin: string, request: APIRequestConte
   for (const file of ORT_FILES) expect(urls.some((u) => u.endsWith(`/ort/${file}`)), `a worker loaded ort/${file}`).toBe(true);
   const served = seen.responses.filter((r) => r.url().startsWith(`${origin}/`));
   expect(served.length).toBeGreaterThan(10);
-  // Playwright gets no headers for some workers' own scripts (Chromium loads those outside the page's
-  // network stack): those are checked as the server sends them (and the worker eval check above shows
-  // the policy reaches the workers).
+  // Playwright gets no headers for some workers' own scripts and for the offline service worker's
+  // precache fetches (Chromium makes those outside the page's network stack): those are checked as
+  // the server sends them (and the worker eval check above shows the policy reaches the workers).
   const headerless = new Set<string>();
   for (const r of served) {
     let headers = await r.allHeaders();
-    if (!('content-type' in headers) && r.request().resourceType() === 'script') {
+    if (!('content-type' in headers) && (r.request().resourceType() === 'script' || r.request().serviceWorker() !== null)) {
       headerless.add(r.url());
       headers = (await request.head(r.url())).headers();
     }
-    for (const [name, value] of Object.entries(PREVIEW_HEADERS)) expect(headers[name.toLowerCase()], `${name} on ${r.url()}`).toBe(value);
+    for (const [name, value] of Object.entries(PREVIEW_HEADERS)) expect(headers[name.toLowerCase()], `${name} on ${r.url()} (${r.request().resourceType()}${r.request().serviceWorker() ? ', fetched by the service worker' : ''}${r.fromServiceWorker() ? ', served by the service worker' : ''})`).toBe(value);
   }
   const scripts = [...new Set(seen.workers.map((u) => u.split('/').pop()))].join(', ');
   note('requests', `${urls.length} (${new Set(urls).size} distinct URLs), all on ${origin}`);
