@@ -227,7 +227,10 @@ const ROWS: Row[] = [
     images: 'coco',
     size: { width: 640, height: 640 },
     expect: { quantized: true, minCosine: 0.85, maxSizeRatio: 0.37, task: { name: 'text-pixel IoU (> 0.3)', floor: 0.68, output: 'sigmoid_0.tmp_0', kind: { threshold: 0.3 } } },
-    why: 'FLOOR (measured cosine 0.863, text-pixel IoU 0.695 at 640x640 with the MANIFEST spec; below 0.98: to fix next). DBNet probability map, judged by the IoU of the pixels either model puts above 0.3.',
+    why:
+      'FLOOR (measured cosine 0.8742, text-pixel IoU 0.710 at 640x640 with the MANIFEST spec; below 0.98: to fix next). DBNet probability map, judged by the IoU of the pixels either model puts above 0.3. ' +
+      'COCO photos hold little text (0 to 0.6% of pixels above 0.3), so the pooled cosine rests on the edges of a few text regions, and the FP32 model itself moves to 0.977 under +-2 gray levels of uniform input noise (0.9998 under +-0.5): ' +
+      'no unit breaks it alone (first Conv + hard swish alone 0.983, the next Relu block alone 0.940), weights alone cost 0.989, and rules that lower the error move this row either way (output SQNR 5.3 -> 6.3 dB with the hard-swish ranges, cosine 0.8817 -> 0.8742; 0.9245 -> 0.9259 on 32 other images).',
   },
   {
     file: 'ppocr-cls-v2.onnx',
@@ -235,7 +238,7 @@ const ROWS: Row[] = [
     images: 'coco',
     size: { width: 192, height: 48 },
     expect: { quantized: true, minCosine: 0.98, maxSizeRatio: 0.56 },
-    why: 'softmax [N,2]; COCO photos stretched to 48x192 are out of domain.',
+    why: 'softmax [N,2] (0.9921; 0.9831 before the hard-swish ranges of saturation.ts); COCO photos stretched to 48x192 are out of domain.',
     classifier: true,
   },
   {
@@ -244,7 +247,7 @@ const ROWS: Row[] = [
     images: 'coco',
     size: { width: 320, height: 48 },
     expect: { quantized: true, minCosine: 0.98, maxSizeRatio: 0.32, task: { name: 'per-step argmax agreement', floor: 0.97, output: 'softmax_11.tmp_0', kind: { argmaxAxis: 2 } } },
-    why: 'Character probabilities per step: the argmax is what decoding reads (agreement 0.981). Its 28 Paddle BatchNorms written as Conv -> Mul -> Add fold into the Convs when quantized (quant/affine.ts: cosine 0.975 -> 0.981). COCO photos stretched to 48x320 are out of domain.',
+    why: 'Character probabilities per step: the argmax is what decoding reads (agreement 0.981). Its 28 Paddle BatchNorms written as Conv -> Mul -> Add fold into the Convs when quantized (quant/affine.ts: cosine 0.975 -> 0.981); its Paddle hard swishes x * Clip(x + 3, 0, 6) / 6 get saturation-aware ranges (0.981 -> 0.987, agreement 0.981 -> 0.988). COCO photos stretched to 48x320 are out of domain.',
   },
   {
     file: 'deeplabv3-mnv2-257.onnx',

@@ -15,6 +15,8 @@
  * the outputs by more than the preparation's 1e-5 rule; with per-channel weights the scale is exact
  * once the weight is quantized anyway.
  *
+ * A BatchNormalization in inference mode folds the same way (a scale, then a shift), after earlier folds.
+ *
  * A fold needs: the layer quantized with the tensor as its own output, read by this node alone and no
  * graph output; a weight no other node reads; a constant with one value per output channel
  * (graph/channels.ts: perChannelValues); Sub only as t - c. Not into a grouped ConvTranspose (its
@@ -33,9 +35,9 @@ export interface AffineFoldCandidate {
   /** The layer-side input of the Mul/Add/Sub (the tensor that disappears). */
   readonly from: string;
   readonly to: string;
-  /** Output channel o is multiplied by scale[o] (Mul) ... */
+  /** Output channel o is multiplied by scale[o] (Mul, BatchNormalization) ... */
   readonly scale?: Float32Array;
-  /** ... or shift[o] is added to it (Add; Sub as its negation). */
+  /** ... and/or shift[o] is added to it after (Add; Sub as its negation; BatchNormalization). */
   readonly shift?: Float32Array;
 }
 
@@ -63,6 +65,7 @@ function foldableLayer(index: GraphIndex, layer: Node): boolean {
  */
 export function affineFoldOf(index: GraphIndex, node: Node, layerOwning: (tensor: string) => number | undefined): AffineFoldCandidate | undefined {
   const op = node.opType ?? '';
+  if (op === 'BatchNormalization') return batchNormFoldOf(index, node, layerOwning);
   if (!isDefault(node) || !['Mul', 'Add', 'Sub'].includes(op) || node.input.length !== 2 || node.output.length !== 1 || !node.output[0]) return undefined;
   const constant = (name: string) => index.initializers.get(name) ?? index.constants.get(name);
   const at = constant(node.input[1]) ? 1 : constant(node.input[0]) ? 0 : -1;
@@ -89,6 +92,44 @@ export function affineFoldOf(index: GraphIndex, node: Node, layerOwning: (tensor
   return { ...base, shift: op === 'Sub' ? Float32Array.from(c, (v) => -v) : Float32Array.from(c) };
 }
 
+/**
+ * A BatchNormalization (inference mode) after a layer and its earlier folds, as one scale and shift:
+ * s = γ / sqrt(σ² + ε), shift = β - μ·s (float32 steps as in prepare/batchnorm.ts). Prepare folds a BN
+ * that reads the layer's output directly; this one follows a fold, as in Paddle's DBNet head
+ * (ConvTranspose -> elementwise_add(bias) -> BatchNorm -> Relu), where the BN was left in FP32 between
+ * two Q/DQ pairs.
+ */
+function batchNormFoldOf(index: GraphIndex, node: Node, layerOwning: (tensor: string) => number | undefined): AffineFoldCandidate | undefined {
+  if (!isDefault(node) || node.input.length !== 5 || !node.output[0]) return undefined;
+  if (attrInt(node, 'training_mode', 0) !== 0 || attrInt(node, 'spatial', 1) !== 1) return undefined;
+  if (node.output.slice(1).some((o) => o && ((index.consumers.get(o)?.length ?? 0) > 0 || index.graphOutputs.has(o)))) return undefined;
+  const x = node.input[0];
+  if (index.graphOutputs.has(x) || (index.consumers.get(x)?.length ?? 0) !== 1) return undefined;
+  const layerIndex = layerOwning(x);
+  if (layerIndex === undefined) return undefined;
+  const layer = index.graph.node[layerIndex];
+  if (!foldableLayer(index, layer)) return undefined;
+  const w = (index.initializers.get(layer.input[1]) ?? index.constants.get(layer.input[1]))!;
+  const channels = outputChannelsOf(layer, w.dims);
+  const params = node.input.slice(1).map((name) => {
+    const t = index.initializers.get(name) ?? index.constants.get(name);
+    try {
+      const v = t ? tensorToFloat32(t) : undefined;
+      return v && v.length === channels && v.every(Number.isFinite) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  const [gamma, beta, mean, variance] = params;
+  if (!gamma || !beta || !mean || !variance) return undefined;
+  const f = Math.fround;
+  const eps = f(attrFloat(node, 'epsilon', 1e-5));
+  const scale = Float32Array.from(gamma, (g, i) => f(g / f(Math.sqrt(f(variance[i] + eps)))));
+  const shift = Float32Array.from(beta, (b, i) => f(b - f(mean[i] * scale[i])));
+  if (!scale.every(Number.isFinite)) return undefined;
+  return { layer: layerIndex, from: x, to: node.output[0], scale, shift };
+}
+
 /** The composition of a layer's folds, in order: y = (W·x + b)·scale + shift. */
 export interface LayerAffine {
   readonly scale?: Float32Array;
@@ -104,7 +145,8 @@ export function composeAffine(folds: readonly AffineFoldCandidate[]): LayerAffin
       const s = fold.scale;
       scale = scale ? Float32Array.from(scale, (v, i) => f(v * s[i])) : Float32Array.from(s);
       if (shift) shift = Float32Array.from(shift, (v, i) => f(v * s[i]));
-    } else if (fold.shift) {
+    }
+    if (fold.shift) {
       const c = fold.shift;
       shift = shift ? Float32Array.from(shift, (v, i) => f(v + c[i])) : Float32Array.from(c);
     }

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../cli/runner-node';
 import { calibrate, type CalibrationSource } from '../calibration/calibrate';
-import { intAttr } from '../onnx/attributes';
+import { floatAttr, intAttr, intsAttr } from '../onnx/attributes';
 import { buildModel, floatTensor, node, seededRandom, valueInfo } from '../onnx/build';
 import { decodeModel } from '../onnx/decode';
 import { encodeModel } from '../onnx/encode';
@@ -243,6 +243,46 @@ describe('affine folds (affine.ts)', () => {
     expect(c1.input).toHaveLength(3);
     const ops = await optimizedOps(int8);
     expect(ops.QLinearConv).toBe(2);
+    const source = randomImages(8);
+    const [a, b] = [await outputs(fp32, source, 8), await outputs(int8, source, 8)];
+    for (let i = 0; i < 8; i++) expect(cosine(a[i], b[i])).toBeGreaterThan(0.995);
+  });
+
+  it("folds a BatchNormalization after a ConvTranspose's bias Add (Paddle's DBNet head) into the ConvTranspose; the Q clamps the Relu", async () => {
+    // x -> Conv -> Relu -> ConvTranspose(no bias) -> Add(bias [1,8,1,1]) -> BatchNormalization -> Relu -> GlobalAveragePool -> y
+    const fp32 = buildModel({
+      opset: 13,
+      nodes: [
+        node('Conv', ['x', 'w1', 'b1'], ['c1']),
+        node('Relu', ['c1'], ['r1']),
+        node('ConvTranspose', ['r1', 'wt'], ['t'], { attributes: [intsAttr('strides', [2, 2]), intsAttr('kernel_shape', [2, 2])] }),
+        node('Add', ['t', 'bias'], ['tb']),
+        node('BatchNormalization', ['tb', 'gamma', 'beta', 'mean', 'var'], ['bn'], { attributes: [floatAttr('epsilon', 1e-5)] }),
+        node('Relu', ['bn'], ['r2']),
+        node('GlobalAveragePool', ['r2'], ['g']),
+        node('Flatten', ['g'], ['y']),
+      ],
+      initializers: [
+        floatTensor('w1', [8, 3, 3, 3], () => gauss() * 0.3),
+        floatTensor('b1', [8], () => gauss() * 0.1),
+        // ConvTranspose weight [C_in, C_out, kH, kW]
+        floatTensor('wt', [8, 8, 2, 2], () => gauss() * 0.3),
+        floatTensor('bias', [1, 8, 1, 1], () => gauss() * 0.2),
+        floatTensor('gamma', [8], (i) => 0.2 + 2 * (i % 3)),
+        floatTensor('beta', [8], () => gauss() * 0.5),
+        floatTensor('mean', [8], () => gauss() * 0.2),
+        floatTensor('var', [8], () => 0.1 + Math.abs(gauss())),
+      ],
+      inputs: [valueInfo('x', [1, 3, 16, 16])],
+      outputs: [valueInfo('y', [1, 8])],
+    });
+    const { int8, report } = await quantized(fp32);
+    // Not left in FP32 between two Q/DQ pairs: gone, with the Add and the Relu after it.
+    expect(report.nodes.find((n) => n.opType === 'BatchNormalization')).toMatchObject({ quantized: true });
+    expect(int8.graph!.node.filter((n) => ['BatchNormalization', 'Add', 'Relu'].includes(n.opType ?? ''))).toEqual([]);
+    const ct = int8.graph!.node.find((n) => n.opType === 'ConvTranspose')!;
+    expect(ct.input).toHaveLength(3);
+    expect(ct.output).toEqual(['r2']);
     const source = randomImages(8);
     const [a, b] = [await outputs(fp32, source, 8), await outputs(int8, source, 8)];
     for (let i = 0; i < 8; i++) expect(cosine(a[i], b[i])).toBeGreaterThan(0.995);

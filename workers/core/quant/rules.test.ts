@@ -1,7 +1,7 @@
 /**
  * The plan's accuracy rules on small built models (issue 9): what is marked, what is kept and why
  * (the reason is data in the plan), without onnxruntime: ranges are given, not calibrated.
- *   - saturation-aware ranges (saturation.ts): SiLU, HardSigmoid, Sigmoid inputs;
+ *   - saturation-aware ranges (saturation.ts): SiLU, HardSigmoid, Sigmoid, hard swish (x * Clip(x + 3, 0, 6)) inputs;
  *   - the output head (final Sigmoid/Softmax, Concat of boxes and scores, data movement to the output);
  *   - tensors no quantized op reads stay float (graph outputs, inputs of FP32 ops);
  *   - explicit FP32 decisions for ops of current vision models (operators/float.ts);
@@ -55,6 +55,30 @@ describe('saturation-aware ranges', () => {
     // Tensors read by non-saturating ops keep their calibrated range.
     expect(p.activations.get('m1')!.range).toEqual({ min: -0.28, max: 33.2 });
     expect(p.activations.get('m1')!.narrowed).toBeUndefined();
+  });
+
+  it('a hard swish written as x * Clip(x + 3, 0, 6) / 6 (PaddlePaddle, opset < 14) quantizes its input on [-3, max]', () => {
+    const scalar = (name: string, v: number) => makeTensor(name, DataType.FLOAT, [], new Float32Array([v]));
+    const hardSwish = (clipLo: number) => {
+      const c1 = conv('x', 'w1', 'c1', 4, 3);
+      const c2 = conv('hs', 'w2', 'y', 4, 4);
+      return buildModel({
+        opset: 13,
+        nodes: [c1.n, node('Add', ['c1', 'three'], ['a']), node('Clip', ['a', 'lo', 'six'], ['r6']), node('Mul', ['c1', 'r6'], ['m']), node('Div', ['m', 'six'], ['hs']), c2.n],
+        initializers: [c1.w, c2.w, scalar('three', 3), scalar('lo', clipLo), scalar('six', 6)],
+        inputs: [valueInfo('x', [1, 3, 8, 8])],
+        outputs: [valueInfo('y', [1, 4, 8, 8])],
+      });
+    };
+    const ranges: Record<string, [number, number]> = { x: [0, 255], c1: [-7.68, 3.5], a: [-4.68, 6.5], r6: [0, 6], m: [-2.25, 21], hs: [-0.375, 3.5] };
+    // Below -3 the Clip gives 0, so x * 0 = 0 and the Add's codes clamp at the Clip's edge: 65% of the codes were spent there.
+    const a = plan(hardSwish(0), ranges).activations.get('c1')!;
+    expect(a.range).toEqual({ min: -3, max: 3.5 });
+    expect(a.narrowed!.reason).toMatch(/x \* Clip\(x \+ c, 0, M\) \(hard swish\)/);
+    expect(a.narrowed!.reason).toMatch(/x \+ c -> Clip/);
+    expect(a.params.scale).toBeCloseTo(6.5 / 255, 6);
+    // With a Clip from -1, x * Clip(...) is -x below -4, not flat: the full range stays.
+    expect(plan(hardSwish(-1), ranges).activations.get('c1')!.range).toEqual({ min: -7.68, max: 3.5 });
   });
 
   it('a tensor also read by a Conv (or a graph output) keeps its full range', () => {

@@ -5,7 +5,7 @@
  * operators/ files); leave the rest in FP32 where an 8-bit grid would cost accuracy for no kernel.
  * A tensor that only these ops read is left float too (plan.ts), so no Q/DQ pair is spent on it.
  */
-import { keptFp32, type OpQuantizer } from '../registry';
+import { keptFp32, QUANTIZED, type OpQuantizer } from '../registry';
 
 const kept =
   (reason: string): OpQuantizer =>
@@ -15,13 +15,17 @@ const kept =
 const NORMALIZATION = 'normalization divides by a data-dependent deviation: an 8-bit input grid is amplified by 1/std; kept in FP32 (no INT8 kernel in onnxruntime CPU/WASM)';
 const LAYERNORM_PART = 'part of a normalization written as primitives (ReduceMean, Sub, Pow, Sqrt, Div: LayerNorm): statistics and 1/std are kept in FP32';
 
+/** A BN after a quantized layer's folded bias Add (Paddle's ConvTranspose -> Add -> BN) goes into the layer (../affine.ts). */
+const batchNorm: OpQuantizer = (ctx, node) =>
+  ctx.tryFoldAffineIntoLayer(node) ? QUANTIZED : keptFp32('BatchNormalization not folded into a Conv (it follows another op): its per-channel gain would amplify an 8-bit input grid; kept in FP32');
+
 export const floatQuantizers = {
   Softmax: kept('Softmax: exponentials of 8-bit logits are coarse (one step scales a probability by e^step); kept in FP32 (no INT8 kernel in onnxruntime CPU/WASM)'),
   LogSoftmax: kept('LogSoftmax: kept in FP32 like Softmax'),
   LayerNormalization: kept(NORMALIZATION),
   InstanceNormalization: kept(NORMALIZATION),
   GroupNormalization: kept(NORMALIZATION),
-  BatchNormalization: kept('BatchNormalization not folded into a Conv (it follows another op): its per-channel gain would amplify an 8-bit input grid; kept in FP32'),
+  BatchNormalization: batchNorm,
   ReduceMean: kept(LAYERNORM_PART),
   Div: kept('Div: no INT8 kernel in onnxruntime CPU/WASM (x / std of a LayerNorm, x / 6 of a hard swish); kept in FP32'),
   Pow: kept(LAYERNORM_PART),
