@@ -156,8 +156,8 @@ const ROWS: Row[] = [
     file: 'ultraface-rfb-320.onnx',
     spec: '{"color":"rgb","scale":1,"mean":[127,127,127],"std":[128,128,128],"resize":"stretch","layout":"nchw"}',
     images: 'coco',
-    expect: { quantized: true, minCosine: 0.98, maxSizeRatio: 0.39 },
-    why: 'scores + boxes: cosine per output first, AP later.',
+    expect: { quantized: true, minCosine: 0.98, maxSizeRatio: 0.42 },
+    why: 'scores + boxes: cosine per output first, AP later. The SSD box decoding against its priors (Exp, Mul, Add, Div) stays FP32 with its constants (quant/head.ts): 0.41 of FP32.',
   },
   {
     file: 'super-resolution.onnx',

@@ -53,7 +53,10 @@ test('M-LSD: a 4-channel NHWC input with its fourth channel value', async ({ wor
   await fourth.fill('0.5');
   await fourth.press('Enter');
   await expect(panel.getByTestId('inputs-summary')).toContainText('4 channel(s) (the fourth = 0.5)');
-  await workbench.choosePreset('raw');
+  // The model's own suggestion (tf2onnx, NHWC: (x - 127.5) / 127.5, as MANIFEST.md says) is applied;
+  // the raw 0..255 preset would be flagged as a likely mismatch.
+  await expect(page.getByTestId('suggested-preset')).toBeVisible();
+  await expect(page.getByTestId('spec-mismatch')).toHaveCount(0);
   await workbench.drop('calibration', cocoImages(['000000000009.jpg']));
   await expect(page.getByTestId('preview-input')).toBeVisible();
   await expect(workbench.alerts()).toHaveCount(0);

@@ -10,6 +10,9 @@ import { quantizerFor } from './registry';
 import { saturationOf } from './saturation';
 import { affineFoldOf, type AffineFoldCandidate } from './affine';
 import { CHANNEL_LAYERS } from '../graph/channels';
+import { outputHead } from './head';
+
+export { outputHead } from './head';
 
 export type ActivationType = 'u8' | 's8';
 
@@ -283,53 +286,6 @@ export function planQuantization(graph: import('../onnx/types').Graph, inputs: P
   return { index, order, activations, weights, biases, folds, decisions, floatTensors };
 }
 
-/** Ops that only move or select values (their output holds input values), and the final activations. */
-const DATA_MOVEMENT_OPS = new Set(['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Split', 'Slice', 'Gather', 'Concat', 'Identity']);
-const FINAL_ACTIVATIONS = new Set(['Sigmoid', 'Softmax', 'LogSoftmax']);
-
-/**
- * The output head: nodes from which every path reaches a graph output through data movement only
- * (Reshape, Transpose, Concat, ...), and Sigmoid/Softmax there (scores, probability maps). They stay in
- * FP32: an INT8 grid on a graph output only rounds the result, a Concat of boxes (pixels) and scores
- * (0..1) would put both on one scale, and an 8-bit step in logit space before a final Sigmoid/Softmax
- * is coarse (0.06 on [-8, 8]) where probabilities near 0 and 1 are what decoding reads.
- */
-export function outputHead(index: GraphIndex, order: readonly number[]): Map<number, string> {
-  const nodes = index.graph.node;
-  const head = new Map<number, string>();
-  const inHead = new Set<number>();
-  for (let k = order.length - 1; k >= 0; k--) {
-    const i = order[k];
-    const n = nodes[i];
-    const op = n.opType ?? '';
-    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') continue;
-    const final = FINAL_ACTIVATIONS.has(op);
-    if (!final && !DATA_MOVEMENT_OPS.has(op)) continue;
-    const outs = n.output.filter((o) => o.length > 0);
-    if (outs.length === 0) continue;
-    let reaches = false;
-    const ok = outs.every((o) => {
-      const consumers = index.consumers.get(o) ?? [];
-      if (index.graphOutputs.has(o)) reaches = true;
-      return consumers.every((c) => {
-        if (!inHead.has(c.index)) return false;
-        reaches = true;
-        return true;
-      });
-    });
-    if (!ok || !reaches) continue;
-    // A final activation only counts when its output is the result (not e.g. an attention Softmax).
-    inHead.add(i);
-    const target = [...index.graphOutputs].find((g) => outs.includes(g));
-    head.set(
-      i,
-      final
-        ? `final ${op} of the output${target ? ` '${target}'` : ''} (scores / probabilities): kept in FP32 with its input, an 8-bit step in logit space is coarse`
-        : `output head (its values reach the graph output${target ? ` '${target}'` : 's'} through data movement only): kept in FP32, so one INT8 scale never covers boxes and scores together`,
-    );
-  }
-  return head;
-}
 
 /**
  * Saturation rule (saturation.ts): when every consumer of a parameter group (a tensor and the

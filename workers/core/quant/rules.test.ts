@@ -134,6 +134,70 @@ describe('the output head and tensors no quantized op reads', () => {
     expect(p.floatTensors.find((t) => t.name === 'objl')!.reason).toMatch(/read only by ops kept in FP32 \(Sigmoid\)/);
   });
 
+  /**
+   * YOLOv8-style head: box logits (4 x 16 bins) -> Softmax over the bins -> 1x1 Conv with weights 0..15
+   * (DFL: the expected distance) -> grid Sub/Add -> stride Mul, beside the class scores -> Sigmoid, into
+   * one output. A residual Add inside the body (read by a Conv too) is not part of the head.
+   */
+  function dflHead(): Model {
+    const body = conv('x', 'wb', 'f', 8, 3);
+    const inner = conv('r', 'wi', 'g', 8, 8);
+    const box = conv('g', 'w1', 'boxl', 64, 8);
+    const cls = conv('g', 'w2', 'clsl', 2, 8);
+    const int64 = (name: string, v: bigint[]) => makeTensor(name, DataType.INT64, [v.length], BigInt64Array.from(v));
+    const axis1 = { name: 'axis', type: 2, i: 1, ints: [], floats: [], strings: [], tensors: [], graphs: [] };
+    return buildModel({
+      opset: 13,
+      nodes: [
+        body.n,
+        node('Add', ['f', 'x8'], ['r']),
+        inner.n,
+        node('Add', ['g', 'r'], ['g2']),
+        { ...box.n, input: ['g2', 'w1'] },
+        node('Add', ['boxl', 'bb'], ['boxb']),
+        { ...cls.n, input: ['g2', 'w2'] },
+        node('Reshape', ['boxb', 'dflshape'], ['bins']),
+        node('Transpose', ['bins'], ['binsT'], { attributes: [{ name: 'perm', type: 7, i: 0, ints: [0, 2, 1, 3], floats: [], strings: [], tensors: [], graphs: [] }] }),
+        node('Softmax', ['binsT'], ['p'], { attributes: [axis1] }),
+        node('Conv', ['p', 'proj'], ['dist']),
+        node('Reshape', ['dist', 'distshape'], ['d']),
+        node('Sub', ['grid', 'd'], ['xy']),
+        node('Mul', ['xy', 'stride'], ['boxes']),
+        node('Sigmoid', ['clsl'], ['scores']),
+        node('Reshape', ['scores', 'clsshape'], ['s']),
+        node('Concat', ['boxes', 's'], ['output'], { attributes: [axis1] }),
+      ],
+      initializers: [
+        body.w,
+        inner.w,
+        floatTensor('w1', [64, 8, 1, 1], () => gauss() * 0.3),
+        cls.w,
+        floatTensor('x8', [1, 8, 1, 1], () => 0.1),
+        floatTensor('bb', [1, 64, 1, 1], () => gauss()),
+        floatTensor('proj', [1, 16, 1, 1], (i) => i),
+        floatTensor('grid', [1, 4, 64], () => 3),
+        floatTensor('stride', [1], () => 8),
+        int64('dflshape', [1n, 4n, 16n, 64n]),
+        int64('distshape', [1n, 4n, 64n]),
+        int64('clsshape', [1n, 2n, 64n]),
+      ],
+      inputs: [valueInfo('x', [1, 3, 8, 8])],
+      outputs: [valueInfo('output', [1, 6, 64])],
+    });
+  }
+
+  it('keeps the DFL expectation, the grid and stride arithmetic and the Softmax over bins in FP32; the body, its residual Adds and the head convs stay INT8', () => {
+    const p = plan(dflHead(), { x: [0, 1], f: [-3, 9], r: [-3, 9], g: [-4, 8], g2: [-6, 14], boxl: [-9, 12], boxb: [-9, 12], clsl: [-14, 4] });
+    expect(decision(p, 'dist')).toMatchObject({ quantized: false, reason: expect.stringMatching(/^expectation over a Softmax's bins .*DFL\/GFL box decoding/) });
+    expect(decision(p, 'p')).toMatchObject({ quantized: false, reason: expect.stringMatching(/^Softmax over bins in the output head/) });
+    for (const t of ['xy', 'boxes']) expect(decision(p, t)).toMatchObject({ quantized: false, reason: expect.stringMatching(/^box\/score decoding in the output head/) });
+    expect(decision(p, 'scores').reason).toMatch(/^(final Sigmoid|output head)/);
+    // The layers and the residual stream are not decoding: INT8, and the box conv keeps its bias Add as a fold.
+    for (const t of ['f', 'r', 'g', 'g2', 'boxl', 'clsl']) expect(decision(p, t).quantized, t).toBe(true);
+    expect(decision(p, 'boxb').reason ?? '').not.toMatch(/decoding/);
+    for (const t of ['p', 'dist', 'xy', 'boxes']) expect(p.activations.has(t), t).toBe(false);
+  });
+
   it('a graph output gets no Q/DQ, a folded Relu at the output keeps its Q (the Q is the Relu)', () => {
     const c1 = conv('x', 'w1', 'y1', 4, 3);
     const c2 = conv('x', 'w2', 'c2', 4, 3);
