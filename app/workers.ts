@@ -1,7 +1,7 @@
 /**
  * With app/analysis-workers.ts (the sensitivity and Auto pool), the ONLY place that creates workers
  * and wraps them (Comlink.wrap<Api>, through worker-handle.ts). Everything else in the app talks to
- * the doors declared in workers/contracts.ts through the functions exported here.
+ * the doors declared in workers/contracts/ through the functions exported here.
  *
  * - The model worker is a singleton that owns the model (bytes never linger on the main thread).
  * - Calibration runs on a pool of calibrate workers (one 1-thread WASM session each): the images are

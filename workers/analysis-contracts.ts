@@ -1,5 +1,5 @@
 /**
- * The analysis workers' door (types only, re-exported by contracts.ts): sensitivity analysis and the
+ * The analysis workers' door (types only, re-exported by contracts/index.ts): sensitivity analysis and the
  * automatic mixed precision (workers/core/analysis) on onnxruntime-web, one 1-thread WASM session at a
  * time per worker. The page runs them as a pool (app/analysis-workers.ts):
  *
@@ -10,7 +10,7 @@
  *   3. `auto`: one worker runs the whole search, with progress per phase.
  *
  * Every job carries the prepared model's bytes (transferred) and the calibration statistics (from the
- * model worker, which owns them); the conventions of contracts.ts hold (signal as its own argument,
+ * model worker, which owns them); the conventions of contracts/index.ts hold (signal as its own argument,
  * progress through Comlink.proxy, errors as ZeropointErrors).
  */
 import type { AutoProgress, AutoResult, AutoStep, PrecisionPlan } from './core/analysis/auto';

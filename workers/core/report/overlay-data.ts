@@ -1,7 +1,7 @@
 /**
  * What the graph overlays are computed from: plain data the workbench already holds (or will hold),
  * gathered in one object. Every field is optional: an overlay appears when its data is present.
- * workers/contracts.ts re-exports these shapes for the workers and the app.
+ * workers/contracts/ re-exports these shapes for the workers and the app.
  *
  * Produced today: `layers` (Compare), `decisions` (the quantize report), `placement` (a WebGPU
  * latency run), `ranges` (the Ranges table). Pending (other engines fill them; the overlays for them
