@@ -112,6 +112,10 @@ function local(url: string, origin: string): boolean {
   return new URL(url).origin === origin;
 }
 
+// What the server sends is checked here; the offline service worker (which keeps those headers on
+// what it caches, and would answer later requests itself) is checked by offline.spec.ts.
+test.use({ serviceWorkers: 'block' });
+
 test('headers on the page and on onnxruntime\'s files, the meta tag in the built index.html', async ({ page, baseURL }) => {
   const origin = new URL(baseURL!).origin;
   const index = await page.request.get('/');
@@ -174,17 +178,17 @@ async function expectClean(seen: Watch, origin: string, request: APIRequestConte
   for (const file of ORT_FILES) expect(urls.some((u) => u.endsWith(`/ort/${file}`)), `a worker loaded ort/${file}`).toBe(true);
   const served = seen.responses.filter((r) => r.url().startsWith(`${origin}/`));
   expect(served.length).toBeGreaterThan(10);
-  // Playwright gets no headers for some workers' own scripts and for the offline service worker's
-  // precache fetches (Chromium makes those outside the page's network stack): those are checked as
-  // the server sends them (and the worker eval check above shows the policy reaches the workers).
+  // Playwright gets no headers for some workers' own scripts (Chromium loads those outside the page's
+  // network stack): those are checked as the server sends them (and the worker eval check above shows
+  // the policy reaches the workers).
   const headerless = new Set<string>();
   for (const r of served) {
     let headers = await r.allHeaders();
-    if (!('content-type' in headers) && (r.request().resourceType() === 'script' || r.request().serviceWorker() !== null)) {
+    if (!('content-type' in headers) && r.request().resourceType() === 'script') {
       headerless.add(r.url());
       headers = (await request.head(r.url())).headers();
     }
-    for (const [name, value] of Object.entries(PREVIEW_HEADERS)) expect(headers[name.toLowerCase()], `${name} on ${r.url()} (${r.request().resourceType()}${r.request().serviceWorker() ? ', fetched by the service worker' : ''}${r.fromServiceWorker() ? ', served by the service worker' : ''})`).toBe(value);
+    for (const [name, value] of Object.entries(PREVIEW_HEADERS)) expect(headers[name.toLowerCase()], `${name} on ${r.url()}`).toBe(value);
   }
   const scripts = [...new Set(seen.workers.map((u) => u.split('/').pop()))].join(', ');
   note('requests', `${urls.length} (${new Set(urls).size} distinct URLs), all on ${origin}`);

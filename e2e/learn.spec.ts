@@ -174,7 +174,7 @@ test('lessons 1, 6 and 7: the controls move their numbers as the engine computes
   await expect.poll(() => learn.hash()).toContain('present=1');
   // Present sizes its type to the window (present.spec.ts: it fits 1280x720, grows at 1920x1080).
   expect(await size()).toBeGreaterThan(1.3 * font0);
-  expect(await chartHeight()).toBeGreaterThan(1.5 * chart0);
+  expect(await chartHeight()).toBeGreaterThan(1.4 * chart0);
   await learn.screenshot('presenting');
   await page.keyboard.press('ArrowRight');
   await expect(learn.lesson(2)).toBeVisible();
