@@ -117,16 +117,19 @@ export async function runSensitivityPool(job: SensitivityPoolJob): Promise<Sensi
     return cancellable(h, signal, call);
   };
   let parts: SensitivityResult[];
+  const runs = shares.map((share, i) =>
+    runShare(share, i).catch((e: unknown) => {
+      internal.abort(e);
+      throw e;
+    }),
+  );
   try {
-    parts = await Promise.all(
-      shares.map((share, i) =>
-        runShare(share, i).catch((e: unknown) => {
-          internal.abort(e);
-          throw e;
-        }),
-      ),
-    );
+    parts = await Promise.all(runs);
   } catch (e) {
+    // Every share ends before this does: a worker still inside an inference is terminated after the
+    // grace period, and a new run must not be handed that worker meanwhile (its termination would
+    // end the new run's call too).
+    await Promise.allSettled(runs);
     if (job.signal.aborted) throw new ZeropointError('cancelled', 'The sensitivity analysis was cancelled; nothing was kept. Start it again when ready.');
     throw e;
   }
