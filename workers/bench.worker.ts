@@ -36,6 +36,7 @@ import { checkFidelity } from './core/analysis/fidelity';
 import type { CalibrationSource } from './core/calibration/calibrate';
 import { ZeropointError } from './core/errors';
 import { adaptFeeds, compareModels, mappingFromModel, type ReferenceOutputs } from './core/metrics/compare';
+import { median, quantile } from './core/metrics/latency';
 import { formatOfModel } from './core/export/formats';
 import { decodeModel } from './core/onnx/decode';
 import { encodeModel } from './core/onnx/encode';
@@ -163,19 +164,6 @@ function placementFrom(lines: readonly string[]): PlacementReport {
   const cpuNodes = parsed.filter((p) => p.provider === CPU_PROVIDER).flatMap((p) => p.nodes.map((n) => ({ name: n.name, opType: n.opType })));
   const gpuNodes = parsed.filter((p) => p.provider !== CPU_PROVIDER).reduce((sum, p) => sum + p.count, 0);
   return { captured: true, cpuNodes, gpuNodes };
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  // Nearest rank: the smallest sample with at least q of the samples at or below it.
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1];
-}
-
-function median(sorted: readonly number[]): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 /** How a person changes the detection settings in the workbench, for messages. */

@@ -37,13 +37,15 @@ export interface LatencyComparison {
 
 const sortedCopy = (xs: readonly number[]) => [...xs].filter(Number.isFinite).sort((a, b) => a - b);
 
-function quantile(sorted: readonly number[], q: number): number {
+/** Nearest-rank quantile of an ascending list: the smallest sample with at least q of the samples at or below it. */
+export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.max(1, Math.ceil(q * sorted.length));
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
-function median(sorted: readonly number[]): number {
+/** Median of an ascending list (the mean of the middle two for an even count). */
+export function median(sorted: readonly number[]): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
