@@ -2,7 +2,8 @@
  * npm run bench, calibration cost (issue 11 item 4, issue 9 item 7): per shared model, calibration /
  * plain FP32 inference per image, MinMax and histograms, before (calibrate's `reference` forms:
  * ReduceMin/ReduceMax/Shape per tensor; every tensor exposed and binned in two passes) and after (the
- * packed in-graph reductions of minmax-graph.ts; one-pass binning, implied Concats), and the
+ * packed in-graph reductions of minmax-graph.ts; one-pass binning of every value, implied Concats; the
+ * default sampled histograms of sample-graph.ts), and the
  * throughput of 2 calibration workers against 1.
  *
  * Ratios within one run, on one input set (images decoded and preprocessed once). Each calibration is
@@ -13,7 +14,7 @@
  *    shared, loaded machine it is what the work costs, whatever the other processes take;
  *  - wall: elapsed time, which also holds the waits for a core (noisy under load).
  * The variants of a model run in rotation (plain, MinMax before, MinMax after, histograms before,
- * histograms after; reversed in the next round) and the best of BENCH_CALIB_REPEATS rounds is kept.
+ * histograms of every value, sampled histograms; reversed in the next round) and the best of BENCH_CALIB_REPEATS rounds is kept.
  *
  * Workers: N images split between K child processes (bench/calibration-worker.ts), each a 1-thread
  * calibrate() of its share; timed from when every worker has run its first image to the merged
@@ -78,7 +79,7 @@ async function plainLoop(model: Uint8Array, feeds: readonly Feeds[]): Promise<Lo
   }
 }
 
-async function calibrationLoop(model: Model, feeds: readonly Feeds[], options: { histograms: boolean; reference: boolean }): Promise<{ loop: Loop; result: CalibrationResult }> {
+async function calibrationLoop(model: Model, feeds: readonly Feeds[], options: { histograms: boolean; reference: boolean; histogramSample?: number }): Promise<{ loop: Loop; result: CalibrationResult }> {
   let c0: NodeJS.CpuUsage | undefined;
   let t0 = NaN;
   let loop: Loop | undefined;
@@ -97,6 +98,7 @@ async function calibrationLoop(model: Model, feeds: readonly Feeds[], options: {
     plan: DEFAULT_QUANTIZE_OPTIONS,
     collector: { histograms: options.histograms },
     reference: options.reference,
+    histogramSample: options.histogramSample,
     onProgress: (p) => {
       if (p.done === p.total && c0) loop = { wall: (performance.now() - t0) / (feeds.length - 1), cpu: cpuMs(process.cpuUsage(c0)) / (feeds.length - 1) };
     },
@@ -124,6 +126,20 @@ function sameRanges(a: CalibrationStats, b: CalibrationStats, methods: readonly 
     }
   }
   return { equal: differ.length === 0, tensors: names.length, differ };
+}
+
+/** The median over tensors of the largest move of a range end from a to b, as a share of a's range. */
+function medianMove(a: CalibrationStats, b: CalibrationStats, method: RangeMethod): number {
+  const moves: number[] = [];
+  for (const [name, t] of Object.entries(a.tensors)) {
+    const u = b.tensors[name];
+    if (!u || t.count === 0 || u.count === 0) continue;
+    const r = computeRange(t, { method });
+    const s = computeRange(u, { method });
+    moves.push(Math.max(Math.abs(r.min - s.min), Math.abs(r.max - s.max)) / (r.max - r.min || 1));
+  }
+  moves.sort((p, q) => p - q);
+  return moves.length ? moves[moves.length >> 1] : NaN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +210,11 @@ interface Row {
   minmaxAfter?: Loop;
   histBefore?: Loop;
   histAfter?: Loop;
+  /** Every value binned (histogramSample 0): the one-pass binning without sampling. */
+  histExact?: Loop;
+  /** Sampled against every value binned: the median over tensors of the largest move of a range end, per method, as a share of the range. */
+  sampledMove?: Record<'percentile' | 'entropy' | 'mse', number>;
+  sampledTensors?: number;
   minmaxEqual?: { equal: boolean; tensors: number; differ: string[] };
   histEqual?: { equal: boolean; tensors: number; differ: string[] };
   workers?: { minmax?: number; hist?: number };
@@ -207,7 +228,7 @@ async function benchCase(c: CalibrationCase, pool: Pool | undefined): Promise<Ro
   // One plain run, warm, sets how many images fit the budget.
   const first = await plainLoop(bytes, probe.feeds);
   // On CPU time: wall time on a loaded machine says more about the other processes.
-  const perRound = first.cpu * 14; // plain + MinMax x2 + histograms x2, about
+  const perRound = first.cpu * 22; // plain + MinMax x2 + histograms x3, about
   const images = Math.max(MIN_IMAGES, Math.min(MAX_IMAGES, Math.round(BUDGET_MS / perRound)));
   const repeats = first.cpu > 300 ? 1 : REPEATS;
   const { model, feeds } = await loadCase(c, images);
@@ -217,14 +238,16 @@ async function benchCase(c: CalibrationCase, pool: Pool | undefined): Promise<Ro
   let fastMinMax: CalibrationResult | undefined;
   let refHist: CalibrationResult | undefined;
   let fastHist: CalibrationResult | undefined;
-  const order = ['plain', 'minmax-before', 'minmax-after', 'hist-before', 'hist-after'] as const;
+  let exactHist: CalibrationResult | undefined;
+  const order = ['plain', 'minmax-before', 'minmax-after', 'hist-before', 'hist-exact', 'hist-after'] as const;
   for (let r = 0; r < repeats; r++) {
     for (const what of r % 2 === 0 ? order : [...order].reverse()) {
       if (what === 'plain') row.plain = better(row.plain, await plainLoop(bytes, feeds));
       else {
         const histograms = what.startsWith('hist');
         const reference = what.endsWith('before');
-        const { loop, result } = await calibrationLoop(model, feeds, { histograms, reference });
+        const { loop, result } = await calibrationLoop(model, feeds, { histograms, reference, ...(what === 'hist-exact' ? { histogramSample: 0 } : {}) });
+        if (what === 'hist-exact') [row.histExact, exactHist] = [better(row.histExact, loop), result];
         if (what === 'minmax-before') [row.minmaxBefore, refMinMax] = [better(row.minmaxBefore, loop), result];
         if (what === 'minmax-after') [row.minmaxAfter, fastMinMax] = [better(row.minmaxAfter, loop), result];
         if (what === 'hist-before') [row.histBefore, refHist] = [better(row.histBefore, loop), result];
@@ -234,7 +257,9 @@ async function benchCase(c: CalibrationCase, pool: Pool | undefined): Promise<Ro
   }
   row.tensors = Object.keys(fastMinMax!.stats.tensors).length;
   row.minmaxEqual = sameRanges(refMinMax!.stats, fastMinMax!.stats, ['minmax', 'moving-average']);
-  row.histEqual = sameRanges(refHist!.stats, fastHist!.stats, ['minmax', 'moving-average', 'percentile', 'entropy', 'mse']);
+  row.histEqual = sameRanges(refHist!.stats, exactHist!.stats, ['minmax', 'moving-average', 'percentile', 'entropy', 'mse']);
+  row.sampledMove = { percentile: medianMove(exactHist!.stats, fastHist!.stats, 'percentile'), entropy: medianMove(exactHist!.stats, fastHist!.stats, 'entropy'), mse: medianMove(exactHist!.stats, fastHist!.stats, 'mse') };
+  row.sampledTensors = Object.values(fastHist!.stats.tensors).filter((t) => t.sampledValues).length;
   if (pool) {
     row.workers = {};
     for (const histograms of [false, true]) {
@@ -253,21 +278,24 @@ const ratio = (a: Loop | undefined, b: Loop | undefined, clock: 'cpu' | 'wall') 
 function render(rows: readonly Row[], meta: readonly string[]): string {
   const out: string[] = [];
   out.push(
-    '| model | images | observed tensors | plain ms/img CPU (wall) | **MinMax / plain** CPU, before → after (target ≤ 1.5) | MinMax after, wall | **histograms / plain** CPU, before → after (target ≤ 3) | histograms after, wall | ranges equal before/after: MinMax; histogram methods | 2 workers / 1 worker: MinMax, histograms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| model | images | observed tensors | plain ms/img CPU (wall) | **MinMax / plain** CPU, before → after (target ≤ 1.5) | MinMax after, wall | **histograms / plain** CPU, before → every value → sampled (target ≤ 3) | sampled, wall | ranges equal to before: MinMax; histograms of every value | sampled tensors; median range move vs every value: percentile, entropy, MSE | 2 workers / 1 worker: MinMax, histograms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',
   );
   for (const r of rows) {
     if (r.error) {
-      out.push(`| ${r.id} | error: ${r.error.replace(/\|/g, '\\|')} | | | | | | | | |`);
+      out.push(`| ${r.id} | error: ${r.error.replace(/\|/g, '\\|')} | | | | | | | | | |`);
       continue;
     }
     const mmB = ratio(r.minmaxBefore, r.plain, 'cpu');
     const mmA = ratio(r.minmaxAfter, r.plain, 'cpu');
     const hB = ratio(r.histBefore, r.plain, 'cpu');
     const hA = ratio(r.histAfter, r.plain, 'cpu');
+    const hE = ratio(r.histExact, r.plain, 'cpu');
+    const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)}%`);
+    const moves = r.sampledMove ? `${r.sampledTensors} of ${r.tensors}; ${pct(r.sampledMove.percentile)}, ${pct(r.sampledMove.entropy)}, ${pct(r.sampledMove.mse)}` : '–';
     const eq = (e: Row['minmaxEqual']) => (e ? (e.equal ? `yes (${e.tensors})` : `NO: ${e.differ.slice(0, 3).join(', ')}`) : '–');
     out.push(
-      `| ${r.id} | ${r.images} | ${r.tensors} | ${r.plain!.cpu.toFixed(2)} (${r.plain!.wall.toFixed(2)}) | ${x(mmB)} → **${x(mmA)}**${mark(mmA, 1.5)} | ${x(ratio(r.minmaxAfter, r.plain, 'wall'))} | ${x(hB)} → **${x(hA)}**${mark(hA, 3)} | ${x(ratio(r.histAfter, r.plain, 'wall'))} | ${eq(r.minmaxEqual)}; ${eq(r.histEqual)} | ${x(r.workers?.minmax)}, ${x(r.workers?.hist)} |`,
+      `| ${r.id} | ${r.images} | ${r.tensors} | ${r.plain!.cpu.toFixed(2)} (${r.plain!.wall.toFixed(2)}) | ${x(mmB)} → **${x(mmA)}**${mark(mmA, 1.5)} | ${x(ratio(r.minmaxAfter, r.plain, 'wall'))} | ${x(hB)} → ${x(hE)} → **${x(hA)}**${mark(hA, 3)} | ${x(ratio(r.histAfter, r.plain, 'wall'))} | ${eq(r.minmaxEqual)}; ${eq(r.histEqual)} | ${moves} | ${x(r.workers?.minmax)}, ${x(r.workers?.hist)} |`,
     );
   }
   out.push('', ...meta.map((m) => `- ${m}`), '');
@@ -298,8 +326,9 @@ async function main(): Promise<void> {
     `date ${new Date().toISOString()}; Node ${process.version}; CPU ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length} logical cores`,
     `load average at the start ${load0.map((v) => v.toFixed(2)).join(' ')}, at the end ${loadavg().map((v) => v.toFixed(2)).join(' ')} (other processes share this machine: the CPU ratios are the robust ones)`,
     `onnxruntime-node, 1 intra-op thread everywhere; calibrate() given the quantize defaults (plan); images per model = clamp(${BUDGET_MS} ms / (14 x plain CPU), ${MIN_IMAGES}, ${MAX_IMAGES}); best of ${REPEATS} rounds (1 when a plain run takes over 300 ms)`,
-    'before = calibrate({ reference: true }): ReduceMin/ReduceMax/Shape per tensor, three outputs each; every tensor exposed and binned in two passes. after = the default: packed reductions, implied minima and Concats (minmax-graph.ts); one-pass binning, implied Concats (histogram.ts, calibrate.ts)',
-    `ranges equal: every observed tensor's range by each method computed from the before and the after statistics of the same images, compared exactly (===)`,
+    'before = calibrate({ reference: true }): ReduceMin/ReduceMax/Shape per tensor, three outputs each; every tensor exposed and binned in two passes. after (MinMax) = the default: packed reductions, implied minima and Concats (minmax-graph.ts). every value = histogramSample 0: every tensor exposed, one-pass binning, implied Concats (histogram.ts). sampled = the default: tensors over 16,384 values sampled in the graph (1x1 MaxPool with an odd stride, or a strided Slice) with exact extremes from the packed reductions, the sample binned with weights (sample-graph.ts, histogram-sample.ts)',
+    `ranges equal: every observed tensor's range by each method computed from the before and the after (MinMax) or every-value (histograms) statistics of the same images, compared exactly (===)`,
+    'median range move: per method, over the observed tensors, the largest move of a range end from every-value to sampled statistics, as a share of the every-value range (sample-graph.test.ts: sampled ranges move less than the ranges of another set of 8 images do, and the INT8 models agree with FP32 as well)',
     `2 workers / 1 worker: throughput of 2 child processes (1-thread calibrate() on half the images each, then mergeCalibrationStats) against 1 on all, on this machine's ${cpus().length} cores`,
     `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   ];

@@ -24,6 +24,7 @@ import { readModelFile } from './model-io';
 import { feedPlanOf, imageFolderSource, isPreset, loadSpec, PRESETS_TEXT } from './pipeline';
 import { createNodeRunner } from './runner-node';
 import { detectionFolderSource } from './detection';
+import { DEFAULT_HISTOGRAM_SAMPLE } from '../workers/core/calibration/sample-graph';
 import { say, fail, progress, positiveInt, LIMIT_OPTIONS, INPUT_OPTIONS, feedChoices, decodeLimits, runBudget, imagesOf, elemTypeName, list } from './common';
 
 export async function quantize(args: string[]): Promise<void> {
@@ -38,6 +39,7 @@ export async function quantize(args: string[]): Promise<void> {
       format: { type: 'string' },
       method: { type: 'string' },
       percentile: { type: 'string' },
+      'histogram-sample': { type: 'string' },
       'per-tensor': { type: 'boolean' },
       activations: { type: 'string' },
       'symmetric-activations': { type: 'boolean' },
@@ -66,7 +68,7 @@ export async function quantize(args: string[]): Promise<void> {
   const format = values.format ?? 'int8';
   if (!isExportFormat(format)) fail(`Unknown --format ${quote(format)}; use int8, fp16 or int8-weights.`);
   if (format !== 'int8') {
-    const int8Only = (['method', 'percentile', 'activations', 'symmetric-activations', 'bias-correction', 'auto', 'plan'] as const).filter((k) => values[k] !== undefined);
+    const int8Only = (['method', 'percentile', 'histogram-sample', 'activations', 'symmetric-activations', 'bias-correction', 'auto', 'plan'] as const).filter((k) => values[k] !== undefined);
     if (int8Only.length) fail(`${int8Only.map((k) => `--${k}`).join(', ')} ${int8Only.length === 1 ? 'applies' : 'apply'} to --format int8 only; --format ${format} needs no calibration.`);
     if (!values.out) fail('quantize needs --out OUT.onnx.');
     await quantizeDataFree(format, { ...values, out: values.out }, positionals[0], { say, feedChoices, decodeLimits, runBudget, imagesOf, list, elemTypeName });
@@ -134,6 +136,7 @@ export async function quantize(args: string[]): Promise<void> {
     onProgress: progress('calibrating'),
     plan: planned ?? { ...DEFAULT_QUANTIZE_OPTIONS, ...options },
     collector: { histograms },
+    histogramSample: histogramSampleOf(values['histogram-sample']),
     // Per-channel input means only when asked: one more reduction per Conv/Gemm input.
     channelMeans: options.biasCorrection,
   });
@@ -226,4 +229,13 @@ export async function quantize(args: string[]): Promise<void> {
   if (plan) say(`plan: replayed ${quote(values.plan ?? '')}: method ${plan.method}${Object.keys(plan.methodByTensor).length ? ` (${Object.keys(plan.methodByTensor).length} tensors with their own)` : ''}, ${plan.keptUnits.length || plan.keepNodes.length} kept in FP32`);
   for (const line of formatFidelity(fidelity)) say(line);
   say(`inputs and outputs of the INT8 model: ${int8.graph!.input.map((i) => `${i.name} ${elemTypeName(i)}`).join(', ')} -> ${int8.graph!.output.map((o) => `${o.name} ${elemTypeName(o)}`).join(', ')}`);
+}
+
+/** --histogram-sample N: values binned per tensor and image for the histogram methods; 0 or 'all' bins every value. */
+function histogramSampleOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'all' || value === '0') return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 256) fail(`--histogram-sample '${value}' must be a whole number of values per tensor and image, at least 256, or 'all' to bin every value (default ${DEFAULT_HISTOGRAM_SAMPLE}).`);
+  return n;
 }

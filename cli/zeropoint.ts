@@ -31,7 +31,8 @@ import { compare } from './compare-command';
 const USAGE = `Usage:
   zeropoint inspect MODEL [--json]
   zeropoint quantize MODEL --calib DIR --preprocess PRESET|SPEC.json --out OUT.onnx [--limit N]
-      [--format int8|fp16|int8-weights] [--method minmax|moving-average|percentile|entropy|mse] [--percentile P] [--per-tensor]
+      [--format int8|fp16|int8-weights] [--method minmax|moving-average|percentile|entropy|mse] [--percentile P]
+      [--histogram-sample N|all (values per tensor and image binned; default 16384)] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json|REPORT.html [--report-overlay ${REPORT_OVERLAYS.join('|')}]]
       [--width W --height H (dynamic inputs)]
@@ -47,7 +48,7 @@ Formats: int8 (default): ${FORMAT_DESCRIPTIONS.int8}.
   fp16: ${FORMAT_DESCRIPTIONS.fp16}; --calib is optional (its images then run the fidelity gate) and
     --preprocess gives the input's range (without it the first layer stays FP32).
   int8-weights: ${FORMAT_DESCRIPTIONS['int8-weights']}; --calib optional as for fp16.
-  --method, --percentile, --activations, --symmetric-activations and --bias-correction are for int8 only.
+  --method, --percentile, --histogram-sample, --activations, --symmetric-activations and --bias-correction are for int8 only.
 Presets: ${PRESETS_TEXT}.
 Inputs: --image-input names the image input when several could be (else the single rank-4 float/uint8 input);
   every other input gets --input NAME=VALUE (a number, or a JSON array such as orig_target_sizes=[[416,416]]),

@@ -2,7 +2,9 @@
  * The fast calibration paths against the straightforward ones (calibrate's `reference`), on every
  * shared FP32 model with real images: the packed in-graph MinMax (minmax-graph.ts) and the one-pass
  * binning with implied Concats must give the same ranges, exactly, by every method; counts, shapes,
- * extremes and histograms equal (a min the graph implies is 0 where the measured one is >= 0).
+ * extremes and histograms equal (a min the graph implies is 0 where the measured one is >= 0). The
+ * histogram path is compared with every value binned (`histogramSample: 0`); sample-graph.test.ts
+ * compares the default, sampled one with it.
  * bench/calibration.ts measures what they cost.
  */
 import { readFile } from 'node:fs/promises';
@@ -119,7 +121,7 @@ describe('fast calibration paths give the reference ranges exactly (every shared
       // Something was implied, so the test checks the shortcuts, not only the fallback.
       if (row.file !== 'super-resolution.onnx') expect(Object.values(fast.stats.tensors).some((t) => t.minImplied)).toBe(true);
       if (row.histograms) {
-        const hist = { ...options, collector: { histograms: true } };
+        const hist = { ...options, collector: { histograms: true }, histogramSample: 0 };
         const refHist = await calibrate(model, runner, source, { ...hist, reference: true });
         const fastHist = await calibrate(model, runner, source, hist);
         expect(differences(refHist, fastHist, ['minmax', 'moving-average', 'percentile', 'entropy', 'mse'])).toEqual([]);

@@ -14,6 +14,7 @@ import { quote } from '../intake/names';
 import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
 import type { BatchSummary } from './histogram';
+import { DEFAULT_HISTOGRAM_SAMPLE, sampleGraph } from './sample-graph';
 import { impliedConcats, minMaxGraph, type ConcatReading, type MinMaxReading } from './minmax-graph';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
@@ -31,6 +32,7 @@ import {
 import {
   addCalibrationBatch,
   addImpliedBatch,
+  addSampledBatch,
   createCalibrationStats,
   impliedHistogram,
   updateCalibrationStats,
@@ -84,6 +86,12 @@ export interface CalibrateOptions {
   readonly runBudget?: RunBudget;
   /** The straightforward forms (see the file comment), to check the fast ones against. */
   readonly reference?: boolean;
+  /**
+   * For the histogram methods: values sampled per tensor and image at most, the rest left out of the
+   * bins (count, min and max stay exact; histogram-sample.ts); 0 bins every value. Default
+   * DEFAULT_HISTOGRAM_SAMPLE (16,384).
+   */
+  readonly histogramSample?: number;
 }
 
 /** One way of reading a tensor's batch statistics out of a run. */
@@ -161,6 +169,54 @@ async function valuesObserver(model: Model, runner: Runner, tensors: readonly st
     },
     finish(stats) {
       for (const c of concats) impliedHistogram(stats, c.tensor, c.parts);
+    },
+  };
+}
+
+/**
+ * The histogram path's default: large tensors sampled in the graph with their exact extremes reduced
+ * there (sample-graph.ts), small ones exposed whole, implied Concats merged from their parts.
+ */
+async function sampledObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads: number | undefined, inputDims: Record<string, number[]>, limit: number): Promise<Observer> {
+  const g = sampleGraph(model, tensors, { limit, inputDims });
+  const wanted = new Set(g.whole);
+  const withMeans = augmentForChannelMeans(g.model, means);
+  const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
+  return {
+    session,
+    observe(outputs, stats, shapes, skipped) {
+      observeMeans(withMeans.outputs, outputs, stats);
+      const read = new Map<string, { summary: BatchSummary; dims: number[] }>();
+      for (const [name, t] of Object.entries(outputs)) {
+        if (!wanted.has(name)) continue;
+        if (t.type !== 'float32') skipped.add(name);
+        else {
+          read.set(name, { summary: addCalibrationBatch(stats, name, t.data as Float32Array), dims: [...t.dims] });
+          shapes[name] = [...t.dims];
+        }
+      }
+      const extremes = readMinMax(g.extremes, outputs, skipped);
+      const packed = g.samplesOutput ? outputs[g.samplesOutput] : undefined;
+      for (const s of g.samples) {
+        const r = extremes.get(s.tensor);
+        if (!r || !packed || packed.type !== 'float32') continue;
+        const summary =
+          r.summary.count > 0
+            ? addSampledBatch(stats, s.tensor, (packed.data as Float32Array).subarray(s.offset, s.offset + s.length), { count: r.summary.count, max: r.summary.max, ...(r.minImplied ? {} : { min: r.summary.min }) })
+            : (addImpliedBatch(stats, s.tensor, r.summary), r.summary);
+        read.set(s.tensor, { summary, dims: r.dims });
+        shapes[s.tensor] = r.dims;
+      }
+      for (const c of g.concats) {
+        const batch = concatBatch(c, read);
+        if (!batch) continue;
+        addImpliedBatch(stats, c.tensor, batch.summary);
+        read.set(c.tensor, batch);
+        shapes[c.tensor] = batch.dims;
+      }
+    },
+    finish(stats) {
+      for (const c of g.concats) impliedHistogram(stats, c.tensor, c.parts);
     },
   };
 }
@@ -275,7 +331,10 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   // declare them dynamic). Only there: a pool times each image from when its feeds are asked for.
   let first: Feeds | undefined;
   const inputDims: Record<string, number[]> = {};
-  if (!stats.histograms && !options.reference) {
+  const sample = options.histogramSample ?? DEFAULT_HISTOGRAM_SAMPLE;
+  if (!Number.isInteger(sample) || sample < 0) throw new ZeropointError('bad-option', `The histogram sample "${String(sample)}" must be a whole number of values per tensor (0 bins every value).`);
+  const sampled = stats.histograms && !options.reference && sample > 0;
+  if ((!stats.histograms || sampled) && !options.reference) {
     first = await source.feeds(start);
     for (const [name, t] of Object.entries(first)) inputDims[name] = [...t.dims];
   }
@@ -284,9 +343,12 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
       ? referenceMinMaxObserver(model, runner, tensors, withMeans, options.threads)
       : // A graph the packed form does not fit (a type Concat cannot join, say) gets the straightforward one.
         minMaxObserver(model, runner, tensors, withMeans, options.threads, inputDims).catch(() => referenceMinMaxObserver(model, runner, tensors, withMeans, options.threads));
+  const values = (withMeans: readonly ChannelMeanRequest[]): Promise<Observer> => valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference);
   const observerFor = (withMeans: readonly ChannelMeanRequest[]): Promise<Observer> =>
     stats.histograms
-      ? valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference)
+      ? sampled
+        ? sampledObserver(model, runner, tensors, withMeans, options.threads, inputDims, sample).catch(() => values(withMeans))
+        : values(withMeans)
       : // Reductions on a tensor type onnxruntime cannot reduce (bool) fail at load: fall back to values.
         reductions(withMeans).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference));
   // The means are an extra: a model whose graph will not take the ReduceMeans still calibrates, and

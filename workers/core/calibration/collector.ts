@@ -21,6 +21,7 @@
  * run that will only use minmax or moving-average; the histogram methods then throw 'no-statistics'.
  */
 import { ZeropointError } from '../errors';
+import { addSampledValues, type SampledBatch } from './histogram-sample';
 import { addValues, addValuesTwoPass, type BatchSummary, cloneHistogram, createHistogram, DEFAULT_HISTOGRAM_BINS, mergeHistograms, summarizeValues, type Histogram } from './histogram';
 
 export const DEFAULT_AVERAGING_CONSTANT = 0.01;
@@ -48,6 +49,11 @@ export interface TensorStats {
   minImplied?: boolean;
   /** Absent when the stats were collected with `histograms: false`. */
   histogram?: Histogram;
+  /**
+   * Values of this tensor binned from samples (histogram-sample.ts) rather than all: its histogram's
+   * bins are estimates (count, min and max stay exact). Absent when every value was binned.
+   */
+  sampledValues?: number;
 }
 
 export interface CollectorOptions {
@@ -233,6 +239,20 @@ export function addCalibrationBatch(stats: CalibrationStats, name: string, value
 }
 
 /**
+ * Adds one batch of tensor `name` known by its exact count and extremes and a sample of its values
+ * (histogram-sample.ts); returns the batch's summary. Without a histogram only the summary counts.
+ */
+export function addSampledBatch(stats: CalibrationStats, name: string, sample: Float32Array, batch: SampledBatch): BatchSummary {
+  const tensor = ensureTensorStats(stats, name);
+  const summary: BatchSummary = tensor.histogram
+    ? addSampledValues(tensor.histogram, sample, batch)
+    : { count: batch.count, nanCount: 0, infCount: 0, min: batch.min ?? 0, max: batch.max };
+  if (tensor.histogram) tensor.sampledValues = (tensor.sampledValues ?? 0) + batch.count;
+  applyBatch(tensor, summary, { averagingConstant: stats.averagingConstant });
+  return summary;
+}
+
+/**
  * One batch of a tensor whose values are those of other tensors (a Concat of observed parts): its
  * count, extremes and moving averages from the batch summary; its histogram, if kept, is set once at
  * the end from the parts' (impliedHistogram).
@@ -251,7 +271,10 @@ export function impliedHistogram(stats: CalibrationStats, name: string, parts: r
     if (!h) return;
     merged = merged ? mergeHistograms(merged, h) : cloneHistogram(h);
   }
-  if (merged) tensor.histogram = merged;
+  if (!merged) return;
+  tensor.histogram = merged;
+  const sampled = parts.reduce((n, p) => n + (getTensorStats(stats, p)?.sampledValues ?? 0), 0);
+  if (sampled > 0) tensor.sampledValues = sampled;
 }
 
 function ensureTensorStats(stats: CalibrationStats, name: string): TensorStats {
@@ -297,6 +320,7 @@ export function mergeTensorStats(a: TensorStats, b: TensorStats): TensorStats {
     movingMax: weighted(a.movingMax, b.movingMax),
   };
   if (a.minImplied || b.minImplied) merged.minImplied = true;
+  if (a.sampledValues !== undefined || b.sampledValues !== undefined) merged.sampledValues = (a.sampledValues ?? 0) + (b.sampledValues ?? 0);
   if (a.histogram && b.histogram) merged.histogram = mergeHistograms(a.histogram, b.histogram);
   return merged;
 }

@@ -149,7 +149,7 @@ function requiredExponent(bins: number, lo: number, hi: number, floorExponent: n
  * Makes h cover [lo, hi] (lo <= h.min, hi >= h.max are the new extremes of all its data) with an
  * exponent of at least minExponent, in canonical form. Bins are merged and re-anchored exactly.
  */
-function cover(h: Histogram, lo: number, hi: number, minExponent: number): void {
+function cover(h: Histogram, lo: number, hi: number, minExponent: number = MIN_EXPONENT): void {
   const bins = h.counts.length;
   const empty = h.count === 0;
   const e = requiredExponent(bins, lo, hi, empty ? minExponent : Math.max(h.exponent, minExponent));
@@ -171,6 +171,9 @@ function cover(h: Histogram, lo: number, hi: number, minExponent: number): void 
   h.exponent = e;
   h.offset = offset;
 }
+
+/** Makes h's bins cover [lo, hi] (its data's new extremes), merging bins exactly: for histogram-sample.ts. */
+export const coverRange = (h: Histogram, lo: number, hi: number): void => cover(h, lo, hi);
 
 /** min, max and counts of a batch without binning it (what addValues returns, for stats kept without a histogram). */
 export function summarizeValues(values: Float32Array | Float64Array | ArrayLike<number>): BatchSummary {

@@ -100,7 +100,7 @@ function neverNegative(model: Model, scope: Scope): Set<string> {
   return out;
 }
 
-function inferScope(model: Model, inputDims: MinMaxGraphOptions['inputDims']): Scope {
+export function inferScope(model: Model, inputDims: MinMaxGraphOptions['inputDims']): Scope {
   const graph = model.graph!;
   const scope = new Scope();
   seedScope(scope, graph);

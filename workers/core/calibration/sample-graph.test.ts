@@ -1,0 +1,104 @@
+/**
+ * Sampled histograms (sample-graph.ts, histogram-sample.ts) against every value binned, on shared
+ * detectors with real images: the count and extremes (so MinMax and moving-average ranges) stay
+ * exact; the INT8 models that the percentile, entropy and MSE ranges of both give agree with FP32
+ * equally well on held-out images; the sampled ranges differ from the exact ones less than the exact
+ * ranges of two different sets of calibration images differ.
+ */
+import { describe, expect, it } from 'vitest';
+import { CALIBRATION_CASES, loadCase } from '../../../bench/calibration-cases';
+import { createNodeRunner } from '../../../cli/runner-node';
+import { encodeModel } from '../onnx/encode';
+import type { Model } from '../onnx/types';
+import { DEFAULT_QUANTIZE_OPTIONS, quantizeModel } from '../quant/quantize';
+import type { Feeds } from '../runner';
+import { calibrate, type CalibrationResult } from './calibrate';
+import { computeRange, type RangeMethod } from './ranges';
+
+const runner = createNodeRunner({ source: 'sample-graph.test' });
+const CALIBRATE = 8;
+const HELD_OUT = 4;
+
+async function outputsOf(model: Model, feeds: readonly Feeds[]): Promise<Float32Array[][]> {
+  const session = await runner.createSession(encodeModel(model), { optimization: 'all', threads: 1 });
+  try {
+    const out: Float32Array[][] = [];
+    for (const f of feeds) {
+      const r = await session.run(f);
+      out.push(model.graph!.output.map((o) => r[o.name!].data as Float32Array));
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+/** The worst output's cosine to FP32 over the held-out images (all images of an output as one vector). */
+function worstCosine(ref: Float32Array[][], test: Float32Array[][]): number {
+  let worst = 1;
+  for (let o = 0; o < ref[0].length; o++) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < ref.length; i++) {
+      const a = ref[i][o];
+      const b = test[i][o];
+      for (let k = 0; k < a.length; k++) {
+        dot += a[k] * b[k];
+        na += a[k] * a[k];
+        nb += b[k] * b[k];
+      }
+    }
+    worst = Math.min(worst, dot / Math.sqrt(na * nb));
+  }
+  return worst;
+}
+
+/** Median over tensors of the largest move of a range end, as a share of the first range's width. */
+function medianMove(a: CalibrationResult, b: CalibrationResult, method: RangeMethod): number {
+  const moves: number[] = [];
+  for (const [name, t] of Object.entries(a.stats.tensors)) {
+    const u = b.stats.tensors[name];
+    if (!u || t.count === 0 || u.count === 0) continue;
+    const r = computeRange(t, { method });
+    const s = computeRange(u, { method });
+    moves.push(Math.max(Math.abs(r.min - s.min), Math.abs(r.max - s.max)) / (r.max - r.min || 1));
+  }
+  moves.sort((x, y) => x - y);
+  return moves[moves.length >> 1];
+}
+
+describe('sampled histograms agree with every value binned (shared detectors, 8 calibration + 4 held-out images)', () => {
+  for (const id of ['fastestdet', 'yolo-fastestv2']) {
+    it(id, { timeout: 300_000 }, async () => {
+      const c = CALIBRATION_CASES.find((x) => x.id === id)!;
+      const { model, feeds } = await loadCase(c, 2 * CALIBRATE + HELD_OUT);
+      const source = (list: readonly Feeds[]) => ({ count: list.length, feeds: async (i: number) => list[i] });
+      const calib = feeds.slice(0, CALIBRATE);
+      const options = { threads: 1, plan: DEFAULT_QUANTIZE_OPTIONS };
+      const exact = await calibrate(model, runner, source(calib), { ...options, histogramSample: 0 });
+      const sampled = await calibrate(model, runner, source(calib), options);
+      const otherImages = await calibrate(model, runner, source(feeds.slice(CALIBRATE, 2 * CALIBRATE)), { ...options, histogramSample: 0 });
+      const tensors = Object.values(sampled.stats.tensors);
+      expect(tensors.filter((t) => t.sampledValues).length).toBeGreaterThan(tensors.length / 2);
+      for (const t of tensors) {
+        const e = exact.stats.tensors[t.name];
+        expect({ name: t.name, count: t.count, max: t.max, batches: t.batches }).toEqual({ name: t.name, count: e.count, max: e.max, batches: e.batches });
+        expect(computeRange(t, { method: 'minmax' })).toEqual(computeRange(e, { method: 'minmax' }));
+      }
+      const heldOut = feeds.slice(2 * CALIBRATE);
+      const fp32 = await outputsOf(model, heldOut);
+      const lines: string[] = [];
+      for (const method of ['percentile', 'entropy', 'mse'] as const) {
+        const e = worstCosine(fp32, await outputsOf(quantizeModel(model, exact.stats, { method }).model, heldOut));
+        const s = worstCosine(fp32, await outputsOf(quantizeModel(model, sampled.stats, { method }).model, heldOut));
+        const sampling = medianMove(exact, sampled, method);
+        const images = medianMove(exact, otherImages, method);
+        lines.push(`${method}: worst output cosine ${e.toFixed(4)} every value, ${s.toFixed(4)} sampled; median range move ${(100 * sampling).toFixed(2)}% sampled, ${(100 * images).toFixed(2)}% other images`);
+        expect(Math.abs(s - e)).toBeLessThan(0.01);
+        expect(sampling).toBeLessThan(images);
+      }
+      console.log(`${id}\n  ${lines.join('\n  ')}`);
+    });
+  }
+});
