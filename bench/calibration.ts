@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { calibrate, type CalibrationResult, type CalibrationSource } from '../workers/core/calibration/calibrate';
 import { mergeCalibrationStats, type CalibrationStats } from '../workers/core/calibration/collector';
 import { computeRange, type RangeMethod } from '../workers/core/calibration/ranges';
+import { defaultHistogramSample } from '../workers/core/calibration/sample-graph';
 import { encodeModel } from '../workers/core/onnx/encode';
 import type { Model } from '../workers/core/onnx/types';
 import { DEFAULT_QUANTIZE_OPTIONS } from '../workers/core/quant/quantize';
@@ -212,6 +213,8 @@ interface Row {
   histAfter?: Loop;
   /** Every value binned (histogramSample 0): the one-pass binning without sampling. */
   histExact?: Loop;
+  /** Sampled as for a 100-image calibration set (fewer values per image). */
+  hist100?: Loop;
   /** Sampled against every value binned: the median over tensors of the largest move of a range end, per method, as a share of the range. */
   sampledMove?: Record<'percentile' | 'entropy' | 'mse', number>;
   sampledTensors?: number;
@@ -228,7 +231,7 @@ async function benchCase(c: CalibrationCase, pool: Pool | undefined): Promise<Ro
   // One plain run, warm, sets how many images fit the budget.
   const first = await plainLoop(bytes, probe.feeds);
   // On CPU time: wall time on a loaded machine says more about the other processes.
-  const perRound = first.cpu * 22; // plain + MinMax x2 + histograms x3, about
+  const perRound = first.cpu * 26; // plain + MinMax x2 + histograms x4, about
   const images = Math.max(MIN_IMAGES, Math.min(MAX_IMAGES, Math.round(BUDGET_MS / perRound)));
   const repeats = first.cpu > 300 ? 1 : REPEATS;
   const { model, feeds } = await loadCase(c, images);
@@ -239,14 +242,16 @@ async function benchCase(c: CalibrationCase, pool: Pool | undefined): Promise<Ro
   let refHist: CalibrationResult | undefined;
   let fastHist: CalibrationResult | undefined;
   let exactHist: CalibrationResult | undefined;
-  const order = ['plain', 'minmax-before', 'minmax-after', 'hist-before', 'hist-exact', 'hist-after'] as const;
+  const order = ['plain', 'minmax-before', 'minmax-after', 'hist-before', 'hist-exact', 'hist-after', 'hist-100'] as const;
   for (let r = 0; r < repeats; r++) {
     for (const what of r % 2 === 0 ? order : [...order].reverse()) {
       if (what === 'plain') row.plain = better(row.plain, await plainLoop(bytes, feeds));
       else {
         const histograms = what.startsWith('hist');
         const reference = what.endsWith('before');
-        const { loop, result } = await calibrationLoop(model, feeds, { histograms, reference, ...(what === 'hist-exact' ? { histogramSample: 0 } : {}) });
+        const sample = what === 'hist-exact' ? { histogramSample: 0 } : what === 'hist-100' ? { histogramSample: defaultHistogramSample(100) } : {};
+        const { loop, result } = await calibrationLoop(model, feeds, { histograms, reference, ...sample });
+        if (what === 'hist-100') row.hist100 = better(row.hist100, loop);
         if (what === 'hist-exact') [row.histExact, exactHist] = [better(row.histExact, loop), result];
         if (what === 'minmax-before') [row.minmaxBefore, refMinMax] = [better(row.minmaxBefore, loop), result];
         if (what === 'minmax-after') [row.minmaxAfter, fastMinMax] = [better(row.minmaxAfter, loop), result];
@@ -278,7 +283,7 @@ const ratio = (a: Loop | undefined, b: Loop | undefined, clock: 'cpu' | 'wall') 
 function render(rows: readonly Row[], meta: readonly string[]): string {
   const out: string[] = [];
   out.push(
-    '| model | images | observed tensors | plain ms/img CPU (wall) | **MinMax / plain** CPU, before → after (target ≤ 1.5) | MinMax after, wall | **histograms / plain** CPU, before → every value → sampled (target ≤ 3) | sampled, wall | ranges equal to before: MinMax; histograms of every value | sampled tensors; median range move vs every value: percentile, entropy, MSE | 2 workers / 1 worker: MinMax, histograms |',
+    '| model | images | observed tensors | plain ms/img CPU (wall) | **MinMax / plain** CPU, before → after (target ≤ 1.5) | MinMax after, wall | **histograms / plain** CPU, before → every value → sampled (target ≤ 3) | sampled as in a 100-image set, CPU (wall) | ranges equal to before: MinMax; histograms of every value | sampled tensors; median range move vs every value: percentile, entropy, MSE | 2 workers / 1 worker: MinMax, histograms |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',
   );
   for (const r of rows) {
@@ -291,11 +296,12 @@ function render(rows: readonly Row[], meta: readonly string[]): string {
     const hB = ratio(r.histBefore, r.plain, 'cpu');
     const hA = ratio(r.histAfter, r.plain, 'cpu');
     const hE = ratio(r.histExact, r.plain, 'cpu');
+    const h100 = ratio(r.hist100, r.plain, 'cpu');
     const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)}%`);
     const moves = r.sampledMove ? `${r.sampledTensors} of ${r.tensors}; ${pct(r.sampledMove.percentile)}, ${pct(r.sampledMove.entropy)}, ${pct(r.sampledMove.mse)}` : '–';
     const eq = (e: Row['minmaxEqual']) => (e ? (e.equal ? `yes (${e.tensors})` : `NO: ${e.differ.slice(0, 3).join(', ')}`) : '–');
     out.push(
-      `| ${r.id} | ${r.images} | ${r.tensors} | ${r.plain!.cpu.toFixed(2)} (${r.plain!.wall.toFixed(2)}) | ${x(mmB)} → **${x(mmA)}**${mark(mmA, 1.5)} | ${x(ratio(r.minmaxAfter, r.plain, 'wall'))} | ${x(hB)} → ${x(hE)} → **${x(hA)}**${mark(hA, 3)} | ${x(ratio(r.histAfter, r.plain, 'wall'))} | ${eq(r.minmaxEqual)}; ${eq(r.histEqual)} | ${moves} | ${x(r.workers?.minmax)}, ${x(r.workers?.hist)} |`,
+      `| ${r.id} | ${r.images} | ${r.tensors} | ${r.plain!.cpu.toFixed(2)} (${r.plain!.wall.toFixed(2)}) | ${x(mmB)} → **${x(mmA)}**${mark(mmA, 1.5)} | ${x(ratio(r.minmaxAfter, r.plain, 'wall'))} | ${x(hB)} → ${x(hE)} → **${x(hA)}**${mark(hA, 3)} | **${x(h100)}**${mark(h100, 3)} (${x(ratio(r.hist100, r.plain, 'wall'))}) | ${eq(r.minmaxEqual)}; ${eq(r.histEqual)} | ${moves} | ${x(r.workers?.minmax)}, ${x(r.workers?.hist)} |`,
     );
   }
   out.push('', ...meta.map((m) => `- ${m}`), '');
@@ -326,7 +332,7 @@ async function main(): Promise<void> {
     `date ${new Date().toISOString()}; Node ${process.version}; CPU ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length} logical cores`,
     `load average at the start ${load0.map((v) => v.toFixed(2)).join(' ')}, at the end ${loadavg().map((v) => v.toFixed(2)).join(' ')} (other processes share this machine: the CPU ratios are the robust ones)`,
     `onnxruntime-node, 1 intra-op thread everywhere; calibrate() given the quantize defaults (plan); images per model = clamp(${BUDGET_MS} ms / (14 x plain CPU), ${MIN_IMAGES}, ${MAX_IMAGES}); best of ${REPEATS} rounds (1 when a plain run takes over 300 ms)`,
-    'before = calibrate({ reference: true }): ReduceMin/ReduceMax/Shape per tensor, three outputs each; every tensor exposed and binned in two passes. after (MinMax) = the default: packed reductions, implied minima and Concats (minmax-graph.ts). every value = histogramSample 0: every tensor exposed, one-pass binning, implied Concats (histogram.ts). sampled = the default: tensors over 16,384 values sampled in the graph (1x1 MaxPool with an odd stride, or a strided Slice) with exact extremes from the packed reductions, the sample binned with weights (sample-graph.ts, histogram-sample.ts)',
+    `before = calibrate({ reference: true }): ReduceMin/ReduceMax/Shape per tensor, three outputs each; every tensor exposed and binned in two passes. after (MinMax) = the default: packed reductions, implied minima and Concats (minmax-graph.ts). every value = histogramSample 0: every tensor exposed, one-pass binning, implied Concats (histogram.ts). sampled = the default: tensors (the image input too) over defaultHistogramSample(images) values (152,020 / images, within 1,024..65,536: ${defaultHistogramSample(12)} for 12 images) sampled in the graph (1x1 MaxPool with an odd stride, or a strided Slice) with exact extremes from the packed reductions, the sample binned with weights (sample-graph.ts, histogram-sample.ts); 100-image set = the sample a 100-image calibration set takes per image (${defaultHistogramSample(100)} values), timed on these images`,
     `ranges equal: every observed tensor's range by each method computed from the before and the after (MinMax) or every-value (histograms) statistics of the same images, compared exactly (===)`,
     'median range move: per method, over the observed tensors, the largest move of a range end from every-value to sampled statistics, as a share of the every-value range (sample-graph.test.ts: sampled ranges move less than the ranges of another set of 8 images do, and the INT8 models agree with FP32 as well)',
     `2 workers / 1 worker: throughput of 2 child processes (1-thread calibrate() on half the images each, then mergeCalibrationStats) against 1 on all, on this machine's ${cpus().length} cores`,

@@ -24,7 +24,7 @@ import { readModelFile } from './model-io';
 import { feedPlanOf, imageFolderSource, isPreset, loadSpec, PRESETS_TEXT } from './pipeline';
 import { createNodeRunner } from './runner-node';
 import { detectionFolderSource } from './detection';
-import { DEFAULT_HISTOGRAM_SAMPLE } from '../workers/core/calibration/sample-graph';
+import { MAX_HISTOGRAM_SAMPLE, MIN_HISTOGRAM_SAMPLE } from '../workers/core/calibration/sample-graph';
 import { say, fail, progress, positiveInt, LIMIT_OPTIONS, INPUT_OPTIONS, feedChoices, decodeLimits, runBudget, imagesOf, elemTypeName, list } from './common';
 
 export async function quantize(args: string[]): Promise<void> {
@@ -236,6 +236,6 @@ function histogramSampleOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (value === 'all' || value === '0') return 0;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 256) fail(`--histogram-sample '${value}' must be a whole number of values per tensor and image, at least 256, or 'all' to bin every value (default ${DEFAULT_HISTOGRAM_SAMPLE}).`);
+  if (!Number.isInteger(n) || n < 256) fail(`--histogram-sample '${value}' must be a whole number of values per tensor and image, at least 256, or 'all' to bin every value (default: enough for a histogram within 0.005 of every value's, ${MIN_HISTOGRAM_SAMPLE} to ${MAX_HISTOGRAM_SAMPLE} a image).`);
   return n;
 }

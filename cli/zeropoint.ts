@@ -32,7 +32,7 @@ const USAGE = `Usage:
   zeropoint inspect MODEL [--json]
   zeropoint quantize MODEL --calib DIR --preprocess PRESET|SPEC.json --out OUT.onnx [--limit N]
       [--format int8|fp16|int8-weights] [--method minmax|moving-average|percentile|entropy|mse] [--percentile P]
-      [--histogram-sample N|all (values per tensor and image binned; default 16384)] [--per-tensor]
+      [--histogram-sample N|all (values per tensor and image binned; default: 152,020 / images)] [--per-tensor]
       [--activations u8|s8] [--symmetric-activations] [--keep-fp32 NODE,...] [--keep-fp32-ops OP,...]
       [--keep-first-last] [--bias-correction] [--report REPORT.json|REPORT.html [--report-overlay ${REPORT_OVERLAYS.join('|')}]]
       [--width W --height H (dynamic inputs)]

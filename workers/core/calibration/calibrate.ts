@@ -14,7 +14,7 @@ import { quote } from '../intake/names';
 import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
 import type { BatchSummary } from './histogram';
-import { DEFAULT_HISTOGRAM_SAMPLE, sampleGraph } from './sample-graph';
+import { defaultHistogramSample, sampleGraph } from './sample-graph';
 import { impliedConcats, minMaxGraph, type ConcatReading, type MinMaxReading } from './minmax-graph';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
@@ -88,8 +88,8 @@ export interface CalibrateOptions {
   readonly reference?: boolean;
   /**
    * For the histogram methods: values sampled per tensor and image at most, the rest left out of the
-   * bins (count, min and max stay exact; histogram-sample.ts); 0 bins every value. Default
-   * DEFAULT_HISTOGRAM_SAMPLE (16,384).
+   * bins (count, min and max stay exact; histogram-sample.ts); 0 bins every value. By default
+   * defaultHistogramSample(source.count): a histogram within 0.005 of every value's (sample-graph.ts).
    */
   readonly histogramSample?: number;
 }
@@ -184,6 +184,7 @@ async function sampledObserver(model: Model, runner: Runner, tensors: readonly s
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
+    inputs: new Set(g.inputs),
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
       const read = new Map<string, { summary: BatchSummary; dims: number[] }>();
@@ -331,7 +332,7 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
   // declare them dynamic). Only there: a pool times each image from when its feeds are asked for.
   let first: Feeds | undefined;
   const inputDims: Record<string, number[]> = {};
-  const sample = options.histogramSample ?? DEFAULT_HISTOGRAM_SAMPLE;
+  const sample = options.histogramSample ?? defaultHistogramSample(source.count);
   if (!Number.isInteger(sample) || sample < 0) throw new ZeropointError('bad-option', `The histogram sample "${String(sample)}" must be a whole number of values per tensor (0 bins every value).`);
   const sampled = stats.histograms && !options.reference && sample > 0;
   if ((!stats.histograms || sampled) && !options.reference) {

@@ -10,7 +10,7 @@ import { intsAttr } from '../onnx/attributes';
 import { addValues, createHistogram } from './histogram';
 import { addSampledValues } from './histogram-sample';
 import { percentileRange } from './ranges';
-import { sampleGraph } from './sample-graph';
+import { defaultHistogramSample, sampleGraph } from './sample-graph';
 
 const sum = (a: Float64Array) => a.reduce((s, c) => s + c, 0);
 
@@ -96,5 +96,11 @@ describe('sampleGraph', () => {
     const perChannel = new Array(8).fill(0);
     for (let i = 0; i < sz.length; i++) perChannel[(i * step) % 8]++;
     expect(Math.max(...perChannel) - Math.min(...perChannel)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('defaultHistogramSample', () => {
+  it('keeps about 152,020 values per tensor over the calibration set, within 1,024..65,536 an image', () => {
+    expect([1, 8, 12, 100, 1000].map(defaultHistogramSample)).toEqual([65536, 19003, 12669, 1521, 1024]);
   });
 });

@@ -15,8 +15,8 @@
  * count, min, max (and so the MinMax and moving-average ranges) stay exact. The bins are estimates:
  * with n values sampled per batch and b batches, the share of values below any threshold is off by
  * more than e = sqrt(ln(2 / d) / (2 n b)) with probability below d when the sampled positions are
- * independent of the values (Hoeffding); for the default 16,384 values and 8 images, e = 0.0054 at
- * d = 0.001. The sampled positions are a fixed grid (sample-graph.ts), so a pattern in the image with
+ * independent of the values (Hoeffding); the default n (sample-graph.ts defaultHistogramSample) makes
+ * e = 0.005 at d = 0.001 for any number of images b (down to n = 1,024 a image). The sampled positions are a fixed grid (sample-graph.ts), so a pattern in the image with
  * the grid's period could beat that bound; calibrate.test.ts and the bench measure the ranges the
  * percentile, entropy and MSE methods choose from sampled and from full histograms on the shared
  * models instead of trusting it.
