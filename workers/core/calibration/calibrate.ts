@@ -14,7 +14,7 @@ import { quote } from '../intake/names';
 import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
 import type { BatchSummary } from './histogram';
-import { impliedConcats, minMaxGraph, type ConcatReading, type MinMaxReading } from './minmax-graph';
+import { impliedConcats, minMaxGraph, type ConcatReading, type DerivedReading, type MinMaxReading } from './minmax-graph';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
 import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
@@ -198,9 +198,32 @@ async function referenceMinMaxObserver(model: Model, runner: Runner, tensors: re
 
 const NON_FINITE = (count: number): BatchSummary => ({ count: 0, nanCount: count, infCount: 0, min: Infinity, max: -Infinity });
 
+type Read = { summary: BatchSummary; dims: number[]; minImplied: boolean };
+
+/**
+ * A derived tensor's batch (minmax-derive.ts): min and max of f at its source's extremes, the source's
+ * dims and counts; non-finite when the source's batch is (a NaN reduced there would have come through
+ * f anyway) or when f's values are.
+ */
+function derivedBatch(r: DerivedReading, source: Read, outputs: Record<string, RunnerTensor>): Read | 'skipped' | undefined {
+  const hiT = outputs[r.hi.output];
+  const loT = r.lo ? outputs[r.lo.output] : undefined;
+  if (!hiT || (r.lo && !loT)) return undefined;
+  if (hiT.type !== 'float32' || (loT && loT.type !== 'float32')) return 'skipped';
+  const count = source.summary.count + source.summary.nanCount + source.summary.infCount;
+  const dims = [...source.dims];
+  if (count === 0) return { summary: NON_FINITE(0), dims, minImplied: false };
+  const a = (hiT.data as Float32Array)[r.hi.index];
+  const b = loT ? (loT.data as Float32Array)[r.lo!.index] : 0;
+  const finite = source.summary.count === count && Number.isFinite(a) && Number.isFinite(b);
+  if (!finite) return { summary: NON_FINITE(count), dims, minImplied: false };
+  // `lo` absent: the min is implied (recorded as 0), like a reduced tensor's without a ReduceMin.
+  return { summary: { count, nanCount: 0, infCount: 0, min: (r.lo ? Math.min(a, b) : 0) + 0, max: (r.lo ? Math.max(a, b) : a) + 0 }, dims, minImplied: !r.lo };
+}
+
 /** One run's summary of each tensor minMaxGraph observes, from its packed outputs. */
 function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, RunnerTensor>, skipped: Set<string>) {
-  const read = new Map<string, { summary: BatchSummary; dims: number[]; minImplied: boolean }>();
+  const read = new Map<string, Read>();
   for (const r of readings) {
     if (r.kind === 'concat') {
       const parts = r.parts.map((p) => read.get(p));
@@ -219,6 +242,14 @@ function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, 
       const max = Math.max(...list.filter((p) => p.summary.count > 0).map((p) => p.summary.max));
       const minImplied = list.some((p) => p.minImplied) && (measured.length === 0 || Math.min(...measured) > 0);
       read.set(r.tensor, { summary: count > 0 ? { count, nanCount: 0, infCount: 0, min, max } : NON_FINITE(0), dims, minImplied });
+      continue;
+    }
+    if (r.kind === 'derived') {
+      const source = read.get(r.source);
+      if (!source) continue;
+      const derived = derivedBatch(r, source, outputs);
+      if (derived === 'skipped') skipped.add(r.tensor);
+      else if (derived) read.set(r.tensor, derived);
       continue;
     }
     const maxT = outputs[r.max.output];

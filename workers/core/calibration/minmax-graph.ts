@@ -14,6 +14,8 @@
  *                        becomes        +--> ReduceMax(keepdims 1) --+
  *                                       +--> ReduceMin(keepdims 1) --+--> Concat(axis 0) --> zeropoint_minmax_r4 (one output per rank)
  *   R = Relu(...) --> <consumers>       R --> GlobalMaxPool --> ReduceMax(keepdims 1) --+
+ *   S = Sigmoid(T) --> <consumers>      S --> <consumers>   (no reduction: derived from T's)
+ *                                       [T's min, T's max] --> Sigmoid' --------------------+ (2 slots)
  *
  *  - readings of every tensor of one rank go out packed in ONE output ([k, 1, 1, 1] for rank 4);
  *  - a tensor whose values can never be negative (the output of Relu, Sigmoid, Softmax, Clip with a
@@ -21,12 +23,18 @@
  *    0, so its min only ever contributes 0 (ranges.ts: minmax = [min(observedMin, 0), max(observedMax, 0)],
  *    moving-average likewise, per batch), and its max comes from a GlobalMaxPool, which onnxruntime
  *    runs in NCHWc layout without reordering the tensor; the min is recorded as 0 with `minImplied`;
+ *  - a tensor y = f(x), f elementwise and monotone in x (Relu, Clip, Sigmoid, Add/Mul/Div of a scalar
+ *    constant, ...; minmax-derive.ts), with x read too, is not reduced: a copy of f's node runs on x's
+ *    two reduced extremes and the host takes min and max of the two values. Reducing y would give it
+ *    a second consumer and stop onnxruntime's fusions (x * Sigmoid(x) into QuickGelu) and blocked
+ *    layout around it;
  *  - a Concat output whose inputs are all observed is not reduced at all: its batch min and max are
  *    the min and max of its inputs' and its count their sum;
  *  - no Shape nodes: element counts come from a shape inference seeded with the real input dims, and
  *    only a tensor whose count that cannot tell keeps a Shape output.
  * The chosen MinMax and moving-average ranges are identical to the straightforward form's (checked
- * on every shared model in calibrate.test.ts).
+ * on every shared model in calibrate.test.ts), but for tensors derived through Sigmoid or Tanh, whose
+ * CPU kernels are monotone only to a few ulps (minmax-derive.ts KERNEL_JITTER).
  *
  * Tensors this cannot pack (rank or element type unknown to the inference, rank 0) keep the
  * straightforward ReduceMin/ReduceMax/Shape outputs.
@@ -34,6 +42,7 @@
 import { defaultOpset, indexGraph, nameAllocator } from '../graph/graph';
 import { attrFloat, attrInt, attrString, intAttr } from '../onnx/attributes';
 import { inferNode, product, Scope, seedScope } from '../onnx/opset/infer';
+import { derivations, type Derivation } from './minmax-derive';
 import { DataType, type Model, type Node } from '../onnx/types';
 
 /** Where one reduced value comes out: an output and the index into its data. */
@@ -53,6 +62,23 @@ export type MinMaxReading =
       readonly dims: readonly number[] | { readonly shape: string };
     }
   | {
+      /**
+       * y = f(source), f elementwise and monotone (minmax-derive.ts): not reduced; onnxruntime computes f
+       * on the source's extremes. Its batch min and max are the min and max of the two values, its dims
+       * the source's.
+       */
+      readonly kind: 'derived';
+      readonly tensor: string;
+      /** The op f (its type). */
+      readonly op: string;
+      /** Read before it (reduced or derived). */
+      readonly source: string;
+      /** f(the source's max). */
+      readonly hi: ReadingSlot;
+      /** f(the source's min); absent when the source's min is implied: so is this tensor's (f increasing, f(0) >= 0). */
+      readonly lo?: ReadingSlot;
+    }
+  | {
       /** A Concat output: its batch statistics are those of its parts (read before it). */
       readonly kind: 'concat';
       readonly tensor: string;
@@ -63,7 +89,7 @@ export type MinMaxReading =
 
 export interface MinMaxGraph {
   readonly model: Model;
-  /** One per observed tensor (float graph inputs included), parts before the Concats that read them. */
+  /** One per observed tensor (float graph inputs included): reduced, then derived (sources first), then Concats (parts first). */
   readonly readings: readonly MinMaxReading[];
   /** The observed graph inputs it reduces (the host need not look at their values). */
   readonly inputs: readonly string[];
@@ -117,6 +143,7 @@ function inferScope(model: Model, inputDims: MinMaxGraphOptions['inputDims']): S
 }
 
 export type ConcatReading = Extract<MinMaxReading, { kind: 'concat' }>;
+export type DerivedReading = Extract<MinMaxReading, { kind: 'derived' }>;
 
 /**
  * The observed Concat outputs whose parts are all observed too (graph inputs aside): their
@@ -150,15 +177,32 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   const nodes: Node[] = [];
   const outputs: string[] = [];
   const keep = intAttr('keepdims', 1);
-  const packs = new Map<number, string[]>();
+  /** Per rank, the packed output's inputs and how many values they hold along axis 0. */
+  const packs = new Map<number, { inputs: string[]; size: number }>();
+  /** Appends an input holding `size` values to its rank's pack; returns the index of its first. */
+  const pack = (rank: number, input: string, size: number): number => {
+    const list = packs.get(rank) ?? { inputs: [], size: 0 };
+    packs.set(rank, list);
+    list.inputs.push(input);
+    list.size += size;
+    return list.size - size;
+  };
   const packed: { tensor: string; rank: number; max: number; min?: number; dims: readonly number[] | { shape: string } }[] = [];
   const readings: MinMaxReading[] = [];
 
   const concats = impliedConcats(model, [...observed]);
   const implied = new Set(concats.map((c) => c.tensor));
+  const packable = (t: string): boolean => {
+    const rank = scope.rank(t);
+    return observed.has(t) && !implied.has(t) && rank !== undefined && rank > 0 && (scope.elemType(t) ?? index.valueInfo.get(t)?.type?.tensorType?.elemType) === DataType.FLOAT;
+  };
+  const derived = derivations(graph.node, scope, observed, (t) => (packable(t) ? (nonNegative.has(t) ? 'max' : 'both') : undefined));
+  const isDerived = new Set(derived.map((d) => d.tensor));
+  /** The [1, ..., 1] reductions of each packed tensor, for the derivations. */
+  const ends = new Map<string, { max: string; min?: string }>();
 
   for (const tensor of observed) {
-    if (implied.has(tensor)) continue;
+    if (implied.has(tensor) || isDerived.has(tensor)) continue;
     const dims = scope.dims(tensor);
     const rank = dims?.length;
     const elem = scope.elemType(tensor) ?? index.valueInfo.get(tensor)?.type?.tensorType?.elemType;
@@ -181,8 +225,6 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
       readings.push({ kind: 'reduced', tensor, max: { output: max, index: 0 }, min: { output: min, index: 0 }, dims: dimsOrShape() });
       continue;
     }
-    const list = packs.get(rank) ?? [];
-    packs.set(rank, list);
     const max = fresh(`${tensor}/zeropoint_max`);
     if (nonNegative.has(tensor) && rank >= 3) {
       // Per-channel max first: GlobalMaxPool stays in onnxruntime's NCHWc layout.
@@ -190,24 +232,51 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
       nodes.push({ opType: 'GlobalMaxPool', input: [tensor], output: [pooled], name: pooled, attribute: [] });
       nodes.push({ opType: 'ReduceMax', input: [pooled], output: [max], name: max, attribute: [keep] });
     } else nodes.push({ opType: 'ReduceMax', input: [tensor], output: [max], name: max, attribute: [keep] });
-    const entry: (typeof packed)[number] = { tensor, rank, max: list.push(max) - 1, dims: dimsOrShape() };
+    const entry: (typeof packed)[number] = { tensor, rank, max: pack(rank, max, 1), dims: dimsOrShape() };
+    ends.set(tensor, { max });
     if (!nonNegative.has(tensor)) {
       const min = fresh(`${tensor}/zeropoint_min`);
       nodes.push({ opType: 'ReduceMin', input: [tensor], output: [min], name: min, attribute: [keep] });
-      entry.min = list.push(min) - 1;
+      entry.min = pack(rank, min, 1);
+      ends.set(tensor, { max, min });
     }
     packed.push(entry);
+  }
+  // Derived tensors, in graph order: the node's copy on its source's extremes ([min, max] or [max]).
+  const extremes = new Map<string, string>();
+  const sourceExtremes = (d: Derivation): string => {
+    const known = extremes.get(d.source);
+    if (known) return known;
+    const end = ends.get(d.source)!;
+    if (d.maxOnly) return end.max;
+    const pair = fresh(`${d.source}/zeropoint_extremes`);
+    nodes.push({ opType: 'Concat', input: [end.min!, end.max], output: [pair], name: pair, attribute: [intAttr('axis', 0)] });
+    extremes.set(d.source, pair);
+    return pair;
+  };
+  const derivedSlots: { d: Derivation; rank: number; index: number }[] = [];
+  for (const d of derived) {
+    const input = sourceExtremes(d);
+    const out = fresh(`${d.tensor}/zeropoint_extremes`);
+    nodes.push({ ...d.node, name: out, input: d.node.input.map((v, i) => (i === d.monotone.input ? input : v)), output: [out] });
+    extremes.set(d.tensor, out);
+    const rank = scope.rank(d.tensor)!;
+    derivedSlots.push({ d, rank, index: pack(rank, out, d.maxOnly ? 1 : 2) });
   }
   const packOutput = new Map<number, string>();
   for (const [rank, list] of packs) {
     const out = fresh(`zeropoint_minmax_rank${rank}`);
-    nodes.push({ opType: 'Concat', input: list, output: [out], name: out, attribute: [intAttr('axis', 0)] });
+    nodes.push({ opType: 'Concat', input: list.inputs, output: [out], name: out, attribute: [intAttr('axis', 0)] });
     outputs.push(out);
     packOutput.set(rank, out);
   }
   for (const p of packed) {
     const output = packOutput.get(p.rank)!;
     readings.push({ kind: 'reduced', tensor: p.tensor, max: { output, index: p.max }, ...(p.min === undefined ? {} : { min: { output, index: p.min } }), dims: p.dims });
+  }
+  for (const { d, rank, index } of derivedSlots) {
+    const output = packOutput.get(rank)!;
+    readings.push({ kind: 'derived', tensor: d.tensor, op: d.node.opType ?? '', source: d.source, ...(d.maxOnly ? { hi: { output, index } } : { lo: { output, index }, hi: { output, index: index + 1 } }) });
   }
   return {
     model: { ...model, graph: { ...graph, node: [...graph.node, ...nodes], output: [...graph.output, ...outputs.map((name) => ({ name }))] } },
