@@ -97,6 +97,20 @@ describe('derived MinMax readings', () => {
     const { ref, fast } = await both(model, feeds(3));
     expectSameStats(ref, fast);
     expect(fast.stats.tensors.n.min).toBeLessThan(0);
+
+    // x + 3 not observed: the Clip still derives from x, through a copy of the Add that is not read out.
+    const tensors = observedOf(model).filter((t) => t !== 'a');
+    const mm2 = minMaxGraph(model, tensors);
+    expect(mm2.readings.find((r) => r.tensor === 'c')).toMatchObject({ kind: 'derived', source: 'x', ops: ['Add', 'Clip'] });
+    expect(mm2.readings.some((r) => r.tensor === 'a')).toBe(false);
+    expect(mm2.model.graph!.node.filter((n) => n.opType === 'Add')).toHaveLength(2);
+    const images = feeds(3);
+    const source = { count: images.length, feeds: async (i: number) => images[i] };
+    const options = { threads: 1, tensors, collector: { histograms: false } };
+    const ref2 = await calibrate(model, runner, source, { ...options, reference: true });
+    const fast2 = await calibrate(model, runner, source, options);
+    expectSameStats(ref2, fast2);
+    expect(Object.keys(fast2.stats.tensors).sort()).toEqual([...tensors].sort());
   });
 
   it('a never-negative source derives only through an increasing f with f(0) >= 0; per-channel and broadcasting constants do not derive', async () => {

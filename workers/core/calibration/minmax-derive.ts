@@ -45,7 +45,7 @@ export const KERNEL_JITTER: ReadonlySet<string> = new Set(['Sigmoid', 'Tanh']);
 export function jitteredReadings(readings: readonly MinMaxReading[]): Set<string> {
   const out = new Set<string>();
   for (const r of readings) {
-    if (r.kind === 'derived' && (KERNEL_JITTER.has(r.op) || out.has(r.source))) out.add(r.tensor);
+    if (r.kind === 'derived' && (r.ops.some((op) => KERNEL_JITTER.has(op)) || out.has(r.source))) out.add(r.tensor);
     if (r.kind === 'concat' && r.parts.some((p) => out.has(p))) out.add(r.tensor);
   }
   return out;
@@ -124,20 +124,28 @@ export interface Derivation {
   readonly monotone: Monotone;
   /** Only f(max) is computed: the source's min is implied, and so is y's. */
   readonly maxOnly: boolean;
+  /**
+   * The tensor is observed (a reading); else it is a link of a chain to one that is: x + 3 in
+   * Clip(x + 3, 0, 6) when only x and the Clip are observed.
+   */
+  readonly observed: boolean;
 }
 
 /**
- * Which observed tensors derive from another read tensor, in graph order (so a chain's links come in
- * order). `reads(t)` says how tensor t is read when it is not derived: 'both' (min and max reduced),
- * 'max' (min implied) or undefined (not read, or not in the packed form).
+ * Which observed tensors derive from another read tensor, and the unobserved links of such chains,
+ * in graph order (a chain's links come in order). `reads(t)` says how tensor t is read when it is not
+ * derived: 'both' (min and max reduced), 'max' (min implied) or undefined (not read, or not in the
+ * packed form).
  */
 export function derivations(nodes: readonly Node[], scope: Scope, observed: ReadonlySet<string>, reads: (t: string) => 'both' | 'max' | undefined): Derivation[] {
   const state = new Map<string, 'both' | 'max'>();
   const read = (t: string) => state.get(t) ?? reads(t);
-  const out: Derivation[] = [];
+  const all: Derivation[] = [];
   for (const n of nodes) {
     const tensor = n.output[0];
-    if (!tensor || !observed.has(tensor) || reads(tensor) === undefined) continue;
+    if (!tensor) continue;
+    const isObserved = observed.has(tensor);
+    if (isObserved ? reads(tensor) === undefined : scope.elemType(tensor) !== DataType.FLOAT) continue;
     const rank = scope.rank(tensor);
     if (rank === undefined) continue;
     const monotone = monotoneIn(n, scope, rank);
@@ -148,7 +156,16 @@ export function derivations(nodes: readonly Node[], scope: Scope, observed: Read
     const maxOnly = how === 'max';
     if (maxOnly && !(monotone.increasing && monotone.keepsNonNegative)) continue;
     state.set(tensor, how);
-    out.push({ tensor, source, node: n, monotone, maxOnly });
+    all.push({ tensor, source, node: n, monotone, maxOnly, observed: isObserved });
   }
-  return out;
+  // Only the links that lead to an observed tensor.
+  const needed = new Set<string>();
+  const kept: Derivation[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const d = all[i];
+    if (!d.observed && !needed.has(d.tensor)) continue;
+    needed.add(d.source);
+    kept.push(d);
+  }
+  return kept.reverse();
 }

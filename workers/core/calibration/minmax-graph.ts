@@ -25,7 +25,8 @@
  *    runs in NCHWc layout without reordering the tensor; the min is recorded as 0 with `minImplied`;
  *  - a tensor y = f(x), f elementwise and monotone in x (Relu, Clip, Sigmoid, Add/Mul/Div of a scalar
  *    constant, ...; minmax-derive.ts), with x read too, is not reduced: a copy of f's node runs on x's
- *    two reduced extremes and the host takes min and max of the two values. Reducing y would give it
+ *    two reduced extremes (through unobserved links too: Clip(x + 3, 0, 6) with x + 3 not observed)
+ *    and the host takes min and max of the two values. Reducing y would give it
  *    a second consumer and stop onnxruntime's fusions (x * Sigmoid(x) into QuickGelu) and blocked
  *    layout around it;
  *  - a Concat output whose inputs are all observed is not reduced at all: its batch min and max are
@@ -69,10 +70,10 @@ export type MinMaxReading =
        */
       readonly kind: 'derived';
       readonly tensor: string;
-      /** The op f (its type). */
-      readonly op: string;
       /** Read before it (reduced or derived). */
       readonly source: string;
+      /** The op types f applies to the source's extremes, in order: its node's, after those of unobserved links between. */
+      readonly ops: readonly string[];
       /** f(the source's max). */
       readonly hi: ReadingSlot;
       /** f(the source's min); absent when the source's min is implied: so is this tensor's (f increasing, f(0) >= 0). */
@@ -197,7 +198,7 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
     return observed.has(t) && !implied.has(t) && rank !== undefined && rank > 0 && (scope.elemType(t) ?? index.valueInfo.get(t)?.type?.tensorType?.elemType) === DataType.FLOAT;
   };
   const derived = derivations(graph.node, scope, observed, (t) => (packable(t) ? (nonNegative.has(t) ? 'max' : 'both') : undefined));
-  const isDerived = new Set(derived.map((d) => d.tensor));
+  const isDerived = new Set(derived.filter((d) => d.observed).map((d) => d.tensor));
   /** The [1, ..., 1] reductions of each packed tensor, for the derivations. */
   const ends = new Map<string, { max: string; min?: string }>();
 
@@ -254,14 +255,22 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
     extremes.set(d.source, pair);
     return pair;
   };
-  const derivedSlots: { d: Derivation; rank: number; index: number }[] = [];
+  const derivedSlots: { d: Derivation; source: string; ops: string[]; rank: number; index: number }[] = [];
+  /** Unobserved links: the read tensor their chain starts from and the ops so far. */
+  const links = new Map<string, { source: string; ops: string[] }>();
   for (const d of derived) {
     const input = sourceExtremes(d);
     const out = fresh(`${d.tensor}/zeropoint_extremes`);
     nodes.push({ ...d.node, name: out, input: d.node.input.map((v, i) => (i === d.monotone.input ? input : v)), output: [out] });
     extremes.set(d.tensor, out);
+    const link = links.get(d.source);
+    const chain = { source: link?.source ?? d.source, ops: [...(link?.ops ?? []), d.node.opType ?? ''] };
+    if (!d.observed) {
+      links.set(d.tensor, chain);
+      continue;
+    }
     const rank = scope.rank(d.tensor)!;
-    derivedSlots.push({ d, rank, index: pack(rank, out, d.maxOnly ? 1 : 2) });
+    derivedSlots.push({ d, ...chain, rank, index: pack(rank, out, d.maxOnly ? 1 : 2) });
   }
   const packOutput = new Map<number, string>();
   for (const [rank, list] of packs) {
@@ -274,9 +283,9 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
     const output = packOutput.get(p.rank)!;
     readings.push({ kind: 'reduced', tensor: p.tensor, max: { output, index: p.max }, ...(p.min === undefined ? {} : { min: { output, index: p.min } }), dims: p.dims });
   }
-  for (const { d, rank, index } of derivedSlots) {
+  for (const { d, source, ops, rank, index } of derivedSlots) {
     const output = packOutput.get(rank)!;
-    readings.push({ kind: 'derived', tensor: d.tensor, op: d.node.opType ?? '', source: d.source, ...(d.maxOnly ? { hi: { output, index } } : { lo: { output, index }, hi: { output, index: index + 1 } }) });
+    readings.push({ kind: 'derived', tensor: d.tensor, source, ops, ...(d.maxOnly ? { hi: { output, index } } : { lo: { output, index }, hi: { output, index: index + 1 } }) });
   }
   return {
     model: { ...model, graph: { ...graph, node: [...graph.node, ...nodes], output: [...graph.output, ...outputs.map((name) => ({ name }))] } },
