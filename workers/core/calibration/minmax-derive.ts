@@ -2,21 +2,19 @@
  * Derived MinMax readings (issue 11 item 4): a tensor y = f(x), f elementwise and monotone in its one
  * non-constant input x, whose x is read too, needs no reduction of its own. Its batch extremes are
  * f(min x) and f(max x) (in some order), and onnxruntime computes them with a copy of the node applied
- * to x's two reduced values:
+ * to the vector of reduced values that holds x's (minmax-graph.ts draws it):
  *
- *   x --> ReduceMin --+                                   (x's own reductions, packed as before)
- *   x --> ReduceMax --+--> Concat(axis 0) --> f' --> [f(lo), f(hi)] --> packed (2 slots)
- *                                              \--> g' --> [g(f(lo)), g(f(hi))]   (a chain: y = f(x), z = g(y))
+ *   V0 = [.., x's min, x's max, ..] --> f' --> V1 = [.., f(x's min), f(x's max), ..]
+ *                                              V1 --> g' --> V2                       (a chain: z = g(f(x)))
  *
  * f' is the same op with the same attributes and constant inputs, so its values are those of the
  * node's kernel (bit-identical for ops whose kernel is monotone over floats; see KERNEL_JITTER). The
  * host takes min and max of the two. Leaving y without a reduction keeps it with its one consumer, so
- * onnxruntime fuses what the plain model fuses (Sigmoid + Mul into QuickGelu, say) and keeps the
- * blocked NCHWc layout around it.
+ * onnxruntime fuses what the plain model fuses (Sigmoid + Mul into QuickGelu, say).
  *
  * A source whose min is implied (never negative: only its max is reduced) derives only through an
  * increasing f with f(0) >= 0: y is then never negative too, its min is implied and only f(max) is
- * computed (1 slot).
+ * read.
  */
 import { attrFloat } from '../onnx/attributes';
 import type { Scope } from '../onnx/opset/infer';

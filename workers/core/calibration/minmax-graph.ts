@@ -12,10 +12,11 @@
  *
  *   T --> <consumers>                 T --> <consumers>
  *                        becomes        +--> ReduceMax(keepdims 1) --+
- *                                       +--> ReduceMin(keepdims 1) --+--> Concat(axis 0) --> zeropoint_minmax_r4 (one output per rank)
- *   R = Relu(...) --> <consumers>       R --> GlobalMaxPool --> ReduceMax(keepdims 1) --+
- *   S = Sigmoid(T) --> <consumers>      S --> <consumers>   (no reduction: derived from T's)
- *                                       [T's min, T's max] --> Sigmoid' --------------------+ (2 slots)
+ *                                       +--> ReduceMin(keepdims 1) --+--> Concat(axis 0) --> V0 ---------------+
+ *   R = Relu(...) --> <consumers>       R --> GlobalMaxPool --> ReduceMax(keepdims 1) --+                      |
+ *   S = Sigmoid(T) --> <consumers>      S --> <consumers>    (no reduction)        V0 --> Sigmoid' --> V1 ---+
+ *                                                                                                            |
+ *                                       zeropoint_minmax_rank4 (one output per rank) <-- Concat(V0, V1, ...) <--+
  *
  *  - readings of every tensor of one rank go out packed in ONE output ([k, 1, 1, 1] for rank 4);
  *  - a tensor whose values can never be negative (the output of Relu, Sigmoid, Softmax, Clip with a
@@ -24,11 +25,12 @@
  *    moving-average likewise, per batch), and its max comes from a GlobalMaxPool, which onnxruntime
  *    runs in NCHWc layout without reordering the tensor; the min is recorded as 0 with `minImplied`;
  *  - a tensor y = f(x), f elementwise and monotone in x (Relu, Clip, Sigmoid, Add/Mul/Div of a scalar
- *    constant, ...; minmax-derive.ts), with x read too, is not reduced: a copy of f's node runs on x's
- *    two reduced extremes (through unobserved links too: Clip(x + 3, 0, 6) with x + 3 not observed)
- *    and the host takes min and max of the two values. Reducing y would give it
- *    a second consumer and stop onnxruntime's fusions (x * Sigmoid(x) into QuickGelu) and blocked
- *    layout around it;
+ *    constant, ...; minmax-derive.ts), with x read too, is not reduced: a copy of f's node runs on the
+ *    vector holding x's reduced extremes (V0 above; a chain's next link on V1, and so on; one copy per
+ *    distinct node and vector, however many tensors derive through it), and the host takes min and
+ *    max of f(x's min) and f(x's max). Unobserved links count too: Clip(x + 3, 0, 6) with x + 3 not
+ *    observed. Reducing y would give it a second consumer and stop onnxruntime's fusions
+ *    (x * Sigmoid(x) into QuickGelu) around it;
  *  - a Concat output whose inputs are all observed is not reduced at all: its batch min and max are
  *    the min and max of its inputs' and its count their sum;
  *  - no Shape nodes: element counts come from a shape inference seeded with the real input dims, and
@@ -165,6 +167,11 @@ export function impliedConcats(model: Model, tensors: readonly string[]): Concat
   return out;
 }
 
+/** What makes two nodes compute the same f: all but the input `x` (BigInt-safe). */
+function nodeSignature(n: Node, x: number): string {
+  return JSON.stringify([n.opType, n.domain ?? '', n.input.map((v, i) => (i === x ? null : v)), n.attribute ?? []], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
 /** The tensors' min and max computed in the graph, packed, with the implied ones left out (see the file comment). */
 export function minMaxGraph(model: Model, tensors: readonly string[], options: MinMaxGraphOptions = {}): MinMaxGraph {
   const graph = model.graph!;
@@ -178,15 +185,14 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   const nodes: Node[] = [];
   const outputs: string[] = [];
   const keep = intAttr('keepdims', 1);
-  /** Per rank, the packed output's inputs and how many values they hold along axis 0. */
+  /** Per rank, the reductions packed into one vector and how many. */
   const packs = new Map<number, { inputs: string[]; size: number }>();
-  /** Appends an input holding `size` values to its rank's pack; returns the index of its first. */
-  const pack = (rank: number, input: string, size: number): number => {
+  /** Appends a [1, ..., 1] reduction to its rank's pack; returns its index there. */
+  const pack = (rank: number, input: string): number => {
     const list = packs.get(rank) ?? { inputs: [], size: 0 };
     packs.set(rank, list);
     list.inputs.push(input);
-    list.size += size;
-    return list.size - size;
+    return list.size++;
   };
   const packed: { tensor: string; rank: number; max: number; min?: number; dims: readonly number[] | { shape: string } }[] = [];
   const readings: MinMaxReading[] = [];
@@ -199,8 +205,6 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   };
   const derived = derivations(graph.node, scope, observed, (t) => (packable(t) ? (nonNegative.has(t) ? 'max' : 'both') : undefined));
   const isDerived = new Set(derived.filter((d) => d.observed).map((d) => d.tensor));
-  /** The [1, ..., 1] reductions of each packed tensor, for the derivations. */
-  const ends = new Map<string, { max: string; min?: string }>();
 
   for (const tensor of observed) {
     if (implied.has(tensor) || isDerived.has(tensor)) continue;
@@ -233,59 +237,65 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
       nodes.push({ opType: 'GlobalMaxPool', input: [tensor], output: [pooled], name: pooled, attribute: [] });
       nodes.push({ opType: 'ReduceMax', input: [pooled], output: [max], name: max, attribute: [keep] });
     } else nodes.push({ opType: 'ReduceMax', input: [tensor], output: [max], name: max, attribute: [keep] });
-    const entry: (typeof packed)[number] = { tensor, rank, max: pack(rank, max, 1), dims: dimsOrShape() };
-    ends.set(tensor, { max });
+    const entry: (typeof packed)[number] = { tensor, rank, max: pack(rank, max), dims: dimsOrShape() };
     if (!nonNegative.has(tensor)) {
       const min = fresh(`${tensor}/zeropoint_min`);
       nodes.push({ opType: 'ReduceMin', input: [tensor], output: [min], name: min, attribute: [keep] });
-      entry.min = pack(rank, min, 1);
-      ends.set(tensor, { max, min });
+      entry.min = pack(rank, min);
     }
     packed.push(entry);
   }
-  // Derived tensors, in graph order: the node's copy on its source's extremes ([min, max] or [max]).
-  const extremes = new Map<string, string>();
-  const sourceExtremes = (d: Derivation): string => {
-    const known = extremes.get(d.source);
-    if (known) return known;
-    const end = ends.get(d.source)!;
-    if (d.maxOnly) return end.max;
-    const pair = fresh(`${d.source}/zeropoint_extremes`);
-    nodes.push({ opType: 'Concat', input: [end.min!, end.max], output: [pair], name: pair, attribute: [intAttr('axis', 0)] });
-    extremes.set(d.source, pair);
-    return pair;
-  };
-  const derivedSlots: { d: Derivation; source: string; ops: string[]; rank: number; index: number }[] = [];
+  // Every reduced value of one rank, in one vector: [k, 1, ..., 1].
+  const vectors = new Map<number, string[]>();
+  for (const [rank, list] of packs) {
+    const out = fresh(`zeropoint_reduced_rank${rank}`);
+    nodes.push({ opType: 'Concat', input: list.inputs, output: [out], name: out, attribute: [intAttr('axis', 0)] });
+    vectors.set(rank, [out]);
+  }
+  // Derived tensors, in graph order. A derivation's node copy runs on the whole vector holding its
+  // source's extremes, once per distinct node (op, attributes, constants) and vector, so the extra
+  // nodes are a few per op kind, however many tensors derive; f of the other values is not read.
+  const at = new Map<string, { rank: number; vector: number; lo?: number; hi: number }>();
+  for (const p of packed) at.set(p.tensor, { rank: p.rank, vector: 0, lo: p.min, hi: p.max });
+  const applied = new Map<string, number>();
   /** Unobserved links: the read tensor their chain starts from and the ops so far. */
   const links = new Map<string, { source: string; ops: string[] }>();
+  const derivedAt: { d: Derivation; source: string; ops: string[]; rank: number; vector: number; lo?: number; hi: number }[] = [];
   for (const d of derived) {
-    const input = sourceExtremes(d);
-    const out = fresh(`${d.tensor}/zeropoint_extremes`);
-    nodes.push({ ...d.node, name: out, input: d.node.input.map((v, i) => (i === d.monotone.input ? input : v)), output: [out] });
-    extremes.set(d.tensor, out);
+    const src = at.get(d.source)!;
+    const list = vectors.get(src.rank)!;
+    const key = `${src.rank}|${src.vector}|${nodeSignature(d.node, d.monotone.input)}`;
+    let vector = applied.get(key);
+    if (vector === undefined) {
+      const out = fresh(`${d.tensor}/zeropoint_extremes`);
+      nodes.push({ ...d.node, name: out, input: d.node.input.map((v, i) => (i === d.monotone.input ? list[src.vector] : v)), output: [out] });
+      vector = list.push(out) - 1;
+      applied.set(key, vector);
+    }
+    const where = { rank: src.rank, vector, ...(d.maxOnly ? {} : { lo: src.lo }), hi: src.hi };
+    at.set(d.tensor, where);
     const link = links.get(d.source);
     const chain = { source: link?.source ?? d.source, ops: [...(link?.ops ?? []), d.node.opType ?? ''] };
-    if (!d.observed) {
-      links.set(d.tensor, chain);
-      continue;
-    }
-    const rank = scope.rank(d.tensor)!;
-    derivedSlots.push({ d, ...chain, rank, index: pack(rank, out, d.maxOnly ? 1 : 2) });
+    if (d.observed) derivedAt.push({ d, ...chain, ...where });
+    else links.set(d.tensor, chain);
   }
+  // One output per rank: the reduced vector, then the derived ones.
   const packOutput = new Map<number, string>();
-  for (const [rank, list] of packs) {
-    const out = fresh(`zeropoint_minmax_rank${rank}`);
-    nodes.push({ opType: 'Concat', input: list.inputs, output: [out], name: out, attribute: [intAttr('axis', 0)] });
+  for (const [rank, list] of vectors) {
+    let out = list[0];
+    if (list.length > 1) {
+      out = fresh(`zeropoint_minmax_rank${rank}`);
+      nodes.push({ opType: 'Concat', input: list, output: [out], name: out, attribute: [intAttr('axis', 0)] });
+    }
     outputs.push(out);
     packOutput.set(rank, out);
   }
+  const slot = (rank: number, vector: number, index: number): ReadingSlot => ({ output: packOutput.get(rank)!, index: vector * packs.get(rank)!.size + index });
   for (const p of packed) {
-    const output = packOutput.get(p.rank)!;
-    readings.push({ kind: 'reduced', tensor: p.tensor, max: { output, index: p.max }, ...(p.min === undefined ? {} : { min: { output, index: p.min } }), dims: p.dims });
+    readings.push({ kind: 'reduced', tensor: p.tensor, max: slot(p.rank, 0, p.max), ...(p.min === undefined ? {} : { min: slot(p.rank, 0, p.min) }), dims: p.dims });
   }
-  for (const { d, source, ops, rank, index } of derivedSlots) {
-    const output = packOutput.get(rank)!;
-    readings.push({ kind: 'derived', tensor: d.tensor, source, ops, ...(d.maxOnly ? { hi: { output, index } } : { lo: { output, index }, hi: { output, index: index + 1 } }) });
+  for (const { d, source, ops, rank, vector, lo, hi } of derivedAt) {
+    readings.push({ kind: 'derived', tensor: d.tensor, source, ops, hi: slot(rank, vector, hi), ...(lo === undefined ? {} : { lo: slot(rank, vector, lo) }) });
   }
   return {
     model: { ...model, graph: { ...graph, node: [...graph.node, ...nodes], output: [...graph.output, ...outputs.map((name) => ({ name }))] } },
