@@ -129,6 +129,7 @@ describe('fast calibration paths give the reference ranges exactly (every shared
       const fast = await calibrate(model, runner, source, minmax);
       const packed = minMaxGraph(model, calibrationCandidates(model, DEFAULT_QUANTIZE_OPTIONS), { inputDims: Object.fromEntries(Object.entries(feeds[0]).map(([n, t]) => [n, [...t.dims]])) });
       expect(differences(ref, fast, ['minmax', 'moving-average'], jitteredReadings(packed.readings))).toEqual([]);
+      expect([...fast.skipped].sort()).toEqual([...ref.skipped].sort());
       // Something was implied or derived, so the test checks the shortcuts, not only the fallback.
       if (row.file !== 'super-resolution.onnx') expect(packed.readings.some((r) => r.kind !== 'reduced' || !r.min)).toBe(true);
       if (row.histograms) {

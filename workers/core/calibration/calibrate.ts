@@ -264,6 +264,7 @@ function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, 
       const shape = outputs[r.dims.shape];
       if (!shape) continue;
       dims = Array.from(shape.data as BigInt64Array, Number);
+      if (r.dims.rank !== undefined) dims = dims.slice(r.dims.offset ?? 0, (r.dims.offset ?? 0) + r.dims.rank);
     } else dims = [...r.dims];
     const count = numel(dims);
     const hi = (maxT.data as Float32Array)[r.max.index];
@@ -285,6 +286,7 @@ async function minMaxObserver(model: Model, runner: Runner, tensors: readonly st
     inputs: new Set(aug.inputs),
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
+      for (const t of aug.notFloat) skipped.add(t);
       for (const [tensor, r] of readMinMax(aug.readings, outputs, skipped)) {
         const t = updateCalibrationStatsFromSummary(stats, tensor, r.summary);
         if (r.minImplied && r.summary.count > 0) t.minImplied = true;

@@ -34,7 +34,9 @@
  *  - a Concat output whose inputs are all observed is not reduced at all: its batch min and max are
  *    the min and max of its inputs' and its count their sum;
  *  - no Shape nodes: element counts come from a shape inference seeded with the real input dims, and
- *    only a tensor whose count that cannot tell keeps a Shape output.
+ *    only a tensor whose count that cannot tell keeps a Shape (all of known rank in one output);
+ *  - a tensor the inference knows is not float (a shape computation's int64, say) is not reduced: its
+ *    reductions would only be skipped.
  * The chosen MinMax and moving-average ranges are identical to the straightforward form's (checked
  * on every shared model in calibrate.test.ts), but for tensors derived through Sigmoid or Tanh, whose
  * CPU kernels are monotone only to a few ulps (minmax-derive.ts KERNEL_JITTER).
@@ -47,6 +49,16 @@ import { attrFloat, attrInt, attrString, intAttr } from '../onnx/attributes';
 import { inferNode, product, Scope, seedScope } from '../onnx/opset/infer';
 import { derivations, type Derivation } from './minmax-derive';
 import { DataType, type Model, type Node } from '../onnx/types';
+
+/**
+ * Where a tensor's dims come out when inference cannot tell them: a Shape output, or with `rank` the
+ * `rank` values from `offset` of the one output every such tensor of known rank shares.
+ */
+export interface ShapeSlot {
+  readonly shape: string;
+  readonly offset?: number;
+  readonly rank?: number;
+}
 
 /** Where one reduced value comes out: an output and the index into its data. */
 export interface ReadingSlot {
@@ -62,7 +74,7 @@ export type MinMaxReading =
       /** Absent when the tensor's values can never be negative (its min is recorded as 0, implied). */
       readonly min?: ReadingSlot;
       /** The tensor's dims when inference knows them all, else the output of a Shape node. */
-      readonly dims: readonly number[] | { readonly shape: string };
+      readonly dims: readonly number[] | ShapeSlot;
     }
   | {
       /**
@@ -94,6 +106,8 @@ export interface MinMaxGraph {
   readonly model: Model;
   /** One per observed tensor (float graph inputs included): reduced, then derived (sources first), then Concats (parts first). */
   readonly readings: readonly MinMaxReading[];
+  /** Observed tensors inference knows are not float: not reduced, skipped like the reference form skips them. */
+  readonly notFloat: readonly string[];
   /** The observed graph inputs it reduces (the host need not look at their values). */
   readonly inputs: readonly string[];
 }
@@ -194,7 +208,13 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
     list.inputs.push(input);
     return list.size++;
   };
-  const packed: { tensor: string; rank: number; max: number; min?: number; dims: readonly number[] | { shape: string } }[] = [];
+  const packed: { tensor: string; rank: number; max: number; min?: number; dims: readonly number[] | ShapeSlot }[] = [];
+  // The Shapes of tensors of known rank go out in one output (each output costs about 5 µs to fetch).
+  const shapesOut = fresh('zeropoint_shapes');
+  const shapes: string[] = [];
+  let shapesSize = 0;
+  /** Known non-float tensors: nothing to reduce (the reference form's reductions of them are skipped too). */
+  const notFloat: string[] = [];
   const readings: MinMaxReading[] = [];
 
   const concats = impliedConcats(model, [...observed]);
@@ -212,13 +232,22 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
     const rank = dims?.length;
     const elem = scope.elemType(tensor) ?? index.valueInfo.get(tensor)?.type?.tensorType?.elemType;
     const count = dims ? product(dims) : undefined;
-    const dimsOrShape = (): readonly number[] | { shape: string } => {
+    const dimsOrShape = (): readonly number[] | ShapeSlot => {
       if (count !== undefined) return dims as number[];
       const shape = fresh(`${tensor}/zeropoint_shape`);
       nodes.push({ opType: 'Shape', input: [tensor], output: [shape], name: shape, attribute: [] });
-      outputs.push(shape);
-      return { shape };
+      if (rank === undefined) {
+        outputs.push(shape);
+        return { shape };
+      }
+      shapes.push(shape);
+      shapesSize += rank;
+      return { shape: shapesOut, offset: shapesSize - rank, rank };
     };
+    if (elem !== undefined && elem !== DataType.FLOAT) {
+      notFloat.push(tensor);
+      continue;
+    }
     if (rank === undefined || rank === 0 || elem !== DataType.FLOAT) {
       // The straightforward form: scalars out, one output each.
       const zero = intAttr('keepdims', 0);
@@ -297,8 +326,13 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   for (const { d, source, ops, rank, vector, lo, hi } of derivedAt) {
     readings.push({ kind: 'derived', tensor: d.tensor, source, ops, hi: slot(rank, vector, hi), ...(lo === undefined ? {} : { lo: slot(rank, vector, lo) }) });
   }
+  if (shapes.length) {
+    nodes.push({ opType: 'Concat', input: shapes, output: [shapesOut], name: shapesOut, attribute: [intAttr('axis', 0)] });
+    outputs.push(shapesOut);
+  }
   return {
     model: { ...model, graph: { ...graph, node: [...graph.node, ...nodes], output: [...graph.output, ...outputs.map((name) => ({ name }))] } },
+    notFloat,
     readings: [...readings, ...concats],
     inputs: graph.input.flatMap((i) => (i.name && observed.has(i.name) ? [i.name] : [])),
   };
