@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../cli/runner-node';
 import { floatAttr } from '../onnx/attributes';
 import { buildModel, floatTensor, node, seededRandom, valueInfo } from '../onnx/build';
+import { encodeModel } from '../onnx/encode';
 import type { Model } from '../onnx/types';
 import type { Feeds } from '../runner';
 import { calibrate } from './calibrate';
+import { KERNEL_JITTER } from './minmax-derive';
 import { minMaxGraph } from './minmax-graph';
 
 const runner = createNodeRunner({ source: 'minmax-derive.test' });
@@ -158,6 +160,46 @@ describe('derived MinMax readings', () => {
     for (const t of ['x', 'a', 'e']) {
       const s = fast.stats.tensors[t];
       expect([t, s.batches, s.nanCount, s.count]).toEqual([t, 1, 144, 144]);
+    }
+  });
+
+  // What makes a derived reading equal the reduced one: f's kernel gives a value the same bits wherever
+  // it sits in a tensor (vector body or tail), and never steps against its direction over floats.
+  it("onnxruntime's kernels of the derivable ops: position-independent bits, monotone (Sigmoid, Tanh: to a few ulps)", async () => {
+    const N = 1027;
+    const rnd = seededRandom(5);
+    const x = Float32Array.from({ length: N }, (_, i) => (rnd() - 0.5) * (i % 2 ? 40 : 4));
+    const sorted = Float32Array.from(x).sort();
+    const cases: { op: string; n: ReturnType<typeof node>; consts?: ReturnType<typeof floatTensor>[]; decreasing?: true }[] = [
+      { op: 'Relu', n: node('Relu', ['x'], ['y']) },
+      { op: 'LeakyRelu', n: node('LeakyRelu', ['x'], ['y'], { attributes: [floatAttr('alpha', 0.1)] }) },
+      { op: 'Sigmoid', n: node('Sigmoid', ['x'], ['y']) },
+      { op: 'HardSigmoid', n: node('HardSigmoid', ['x'], ['y'], { attributes: [floatAttr('alpha', 1 / 6)] }) },
+      { op: 'Tanh', n: node('Tanh', ['x'], ['y']) },
+      { op: 'Exp', n: node('Exp', ['x'], ['y']) },
+      { op: 'Erf', n: node('Erf', ['x'], ['y']) },
+      { op: 'Clip', n: node('Clip', ['x', 'lo', 'hi'], ['y']), consts: [floatTensor('lo', [], [0]), floatTensor('hi', [], [6])] },
+      { op: 'Add', n: node('Add', ['x', 'c'], ['y']), consts: [floatTensor('c', [1], [3])] },
+      { op: 'Sub', n: node('Sub', ['x', 'c'], ['y']), consts: [floatTensor('c', [], [0.3])] },
+      { op: 'Mul', n: node('Mul', ['c', 'x'], ['y']), consts: [floatTensor('c', [], [-1.7])], decreasing: true },
+      { op: 'Div', n: node('Div', ['x', 'c'], ['y']), consts: [floatTensor('c', [], [6])] },
+    ];
+    for (const c of cases) {
+      const model = buildModel({ opset: 13, nodes: [c.n], initializers: c.consts ?? [], inputs: [valueInfo('x', [N])], outputs: [valueInfo('y', [N])] });
+      const session = await runner.createSession(encodeModel(model), { threads: 1 });
+      const run = async (v: Float32Array) => (await session.run({ x: { type: 'float32', dims: [N], data: v } })).y.data as Float32Array;
+      const y = await run(x);
+      for (const shift of [1, 2, 3, 5, 7]) {
+        const rotated = Float32Array.from({ length: N }, (_, i) => x[(i + shift) % N]);
+        const z = await run(rotated);
+        const moved = z.findIndex((v, i) => !Object.is(v, y[(i + shift) % N]));
+        expect([c.op, shift, moved]).toEqual([c.op, shift, -1]);
+      }
+      const ys = await run(sorted);
+      let worst = 0;
+      for (let i = 1; i < N; i++) worst = Math.max(worst, c.decreasing ? ys[i] - ys[i - 1] : ys[i - 1] - ys[i]);
+      expect([c.op, worst <= (KERNEL_JITTER.has(c.op) ? 5e-7 : 0)]).toEqual([c.op, true]);
+      await session.release();
     }
   });
 });

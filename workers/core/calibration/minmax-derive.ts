@@ -32,10 +32,12 @@ export interface Monotone {
 }
 
 /**
- * Ops whose onnxruntime CPU kernel is monotone in exact arithmetic but jitters by a few ulps over
- * floats (MLAS's Sigmoid and Tanh approximations: measured over [-20, 20], f(hi) falls short of the
- * largest f(x <= hi) by at most 2.4e-7 for Sigmoid and 4.2e-7 for Tanh). Their derived extremes may
- * differ from the reduced ones by that much; the ranges are still those the kernel can produce.
+ * Ops whose onnxruntime kernel is monotone in exact arithmetic but jitters by a few ulps over floats
+ * (MLAS's Sigmoid and Tanh approximations, on onnxruntime-node and -web alike: measured over
+ * [-20, 20], f(hi) falls short of the largest f(x <= hi) by at most 2.4e-7 for Sigmoid and 4.2e-7 for
+ * Tanh). Their derived extremes may differ from the reduced ones by that much (f at the source's
+ * true extreme, where the reduction finds the kernel's largest wobble); deriving them is what lets
+ * onnxruntime fuse x * Sigmoid(x) again, so they are kept, and calibrate.test allows that.
  */
 export const KERNEL_JITTER: ReadonlySet<string> = new Set(['Sigmoid', 'Tanh']);
 
@@ -50,9 +52,10 @@ export function jitteredReadings(readings: readonly MinMaxReading[]): Set<string
 }
 
 /**
- * Unary ops monotone in x whose CPU kernel gives the same bits on a 2-element tensor as inside a
- * large one (checked on onnxruntime-node; Softplus and Elu do not: their vector and scalar paths
- * differ, so they are left out).
+ * Unary ops monotone in x whose kernel gives a value the same bits wherever it sits in a tensor
+ * (minmax-derive.test checks it on onnxruntime-node; onnxruntime-web's WASM kernels were checked the
+ * same way by hand). Softplus and Elu do not on onnxruntime-node (their vector and scalar paths
+ * differ), so they are left out.
  */
 const UNARY: Readonly<Record<string, (n: Node) => Omit<Monotone, 'input'> | undefined>> = {
   Relu: () => ({ increasing: true, keepsNonNegative: true }),
