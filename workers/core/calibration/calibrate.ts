@@ -200,6 +200,17 @@ const NON_FINITE = (count: number): BatchSummary => ({ count: 0, nanCount: count
 
 type Read = { summary: BatchSummary; dims: number[]; minImplied: boolean };
 
+/** The max of `count` values from `start` (NaN if any is, like ReduceMax). */
+function maxOf(data: Float32Array, start: number, count: number): number {
+  let max = -Infinity;
+  for (let i = start; i < start + count; i++) {
+    const v = data[i];
+    if (Number.isNaN(v)) return NaN;
+    if (v > max) max = v;
+  }
+  return max;
+}
+
 /**
  * A derived tensor's batch (minmax-derive.ts): min and max of f at its source's extremes, the source's
  * dims and counts; non-finite when the source's batch is (a NaN reduced there would have come through
@@ -267,7 +278,7 @@ function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, 
       if (r.dims.rank !== undefined) dims = dims.slice(r.dims.offset ?? 0, (r.dims.offset ?? 0) + r.dims.rank);
     } else dims = [...r.dims];
     const count = numel(dims);
-    const hi = (maxT.data as Float32Array)[r.max.index];
+    const hi = r.max.count === undefined ? (maxT.data as Float32Array)[r.max.index] : maxOf(maxT.data as Float32Array, r.max.index, r.max.count);
     const lo = minT ? (minT.data as Float32Array)[r.min!.index] : 0;
     // NaN propagates through the reductions: such a batch counts as non-finite, like the value path.
     const finite = Number.isFinite(lo) && Number.isFinite(hi);

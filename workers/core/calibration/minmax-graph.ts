@@ -23,7 +23,9 @@
  *    min >= 0, ... and of pass-through ops over such a tensor) gets no ReduceMin: every range includes
  *    0, so its min only ever contributes 0 (ranges.ts: minmax = [min(observedMin, 0), max(observedMax, 0)],
  *    moving-average likewise, per batch), and its max comes from a GlobalMaxPool, which onnxruntime
- *    runs in NCHWc layout without reordering the tensor; the min is recorded as 0 with `minImplied`;
+ *    runs in NCHWc layout without reordering the tensor; the min is recorded as 0 with `minImplied`.
+ *    The per-channel maxima of every such tensor of one rank (batch 1, dims known, nothing derived
+ *    from it) go out joined along the channels in one output, and the host takes each one's max;
  *  - a tensor y = f(x), f elementwise and monotone in x (Relu, Clip, Sigmoid, Add/Mul/Div of a scalar
  *    constant, ...; minmax-derive.ts), with x read too, is not reduced: a copy of f's node runs on the
  *    vector holding x's reduced extremes (V0 above; a chain's next link on V1, and so on; one copy per
@@ -64,6 +66,8 @@ export interface ShapeSlot {
 export interface ReadingSlot {
   readonly output: string;
   readonly index: number;
+  /** The value is the max of `count` values from `index` (a tensor's per-channel maxima). */
+  readonly count?: number;
 }
 
 export type MinMaxReading =
@@ -213,6 +217,9 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   const shapesOut = fresh('zeropoint_shapes');
   const shapes: string[] = [];
   let shapesSize = 0;
+  /** Per rank, the GlobalMaxPool outputs ([1, C, 1, ...]) joined along the channels, and their sum of C. */
+  const channelPacks = new Map<number, { inputs: string[]; size: number }>();
+  const channelReadings: { tensor: string; rank: number; index: number; count: number; dims: number[] }[] = [];
   /** Known non-float tensors: nothing to reduce (the reference form's reductions of them are skipped too). */
   const notFloat: string[] = [];
   const readings: MinMaxReading[] = [];
@@ -225,6 +232,8 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   };
   const derived = derivations(graph.node, scope, observed, (t) => (packable(t) ? (nonNegative.has(t) ? 'max' : 'both') : undefined));
   const isDerived = new Set(derived.filter((d) => d.observed).map((d) => d.tensor));
+  /** Tensors something derives from: their extremes must be in the packed vector. */
+  const sources = new Set(derived.map((d) => d.source));
 
   for (const tensor of observed) {
     if (implied.has(tensor) || isDerived.has(tensor)) continue;
@@ -257,6 +266,20 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
       nodes.push({ opType: 'ReduceMin', input: [tensor], output: [min], name: min, attribute: [zero] });
       outputs.push(max, min);
       readings.push({ kind: 'reduced', tensor, max: { output: max, index: 0 }, min: { output: min, index: 0 }, dims: dimsOrShape() });
+      continue;
+    }
+    if (nonNegative.has(tensor) && rank >= 3 && count !== undefined && dims![0] === 1 && !sources.has(tensor)) {
+      // Per-channel maxima, every such tensor's of one rank in one output: the host takes the max of
+      // each tensor's channels (a ReduceMax each, and the reorder out of NCHWc layout before it, cost
+      // about 5 µs apiece in onnxruntime-node's profile).
+      const pooled = fresh(`${tensor}/zeropoint_channel_max`);
+      nodes.push({ opType: 'GlobalMaxPool', input: [tensor], output: [pooled], name: pooled, attribute: [] });
+      const list = channelPacks.get(rank) ?? { inputs: [], size: 0 };
+      channelPacks.set(rank, list);
+      list.inputs.push(pooled);
+      const channels = dims![1] as number;
+      list.size += channels;
+      channelReadings.push({ tensor, rank, index: list.size - channels, count: channels, dims: dims as number[] });
       continue;
     }
     const max = fresh(`${tensor}/zeropoint_max`);
@@ -325,6 +348,12 @@ export function minMaxGraph(model: Model, tensors: readonly string[], options: M
   }
   for (const { d, source, ops, rank, vector, lo, hi } of derivedAt) {
     readings.push({ kind: 'derived', tensor: d.tensor, source, ops, hi: slot(rank, vector, hi), ...(lo === undefined ? {} : { lo: slot(rank, vector, lo) }) });
+  }
+  for (const [rank, list] of channelPacks) {
+    const out = fresh(`zeropoint_channel_max_rank${rank}`);
+    nodes.push({ opType: 'Concat', input: list.inputs, output: [out], name: out, attribute: [intAttr('axis', 1)] });
+    outputs.push(out);
+    for (const c of channelReadings) if (c.rank === rank) readings.push({ kind: 'reduced', tensor: c.tensor, max: { output: out, index: c.index, count: c.count }, dims: c.dims });
   }
   if (shapes.length) {
     nodes.push({ opType: 'Concat', input: shapes, output: [shapesOut], name: shapesOut, attribute: [intAttr('axis', 0)] });
