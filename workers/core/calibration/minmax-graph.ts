@@ -108,7 +108,7 @@ export type MinMaxReading =
 
 export interface MinMaxGraph {
   readonly model: Model;
-  /** One per observed tensor (float graph inputs included): reduced, then derived (sources first), then Concats (parts first). */
+  /** One per observed tensor (float graph inputs included); a derived one after its source, a Concat after its parts. */
   readonly readings: readonly MinMaxReading[];
   /** Observed tensors inference knows are not float: not reduced, skipped like the reference form skips them. */
   readonly notFloat: readonly string[];
