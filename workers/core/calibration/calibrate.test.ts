@@ -2,8 +2,11 @@
  * The fast calibration paths against the straightforward ones (calibrate's `reference`), on every
  * shared FP32 model with real images: the packed in-graph MinMax (minmax-graph.ts) and the one-pass
  * binning with implied Concats must give the same ranges, exactly, by every method; counts, shapes,
- * extremes and histograms equal (a min the graph implies is 0 where the measured one is >= 0). The
- * histogram path is compared with every value binned (`histogramSample: 0`); sample-graph.test.ts
+ * extremes and histograms equal (a min the graph implies is 0 where the measured one is >= 0).
+ * One exception, by construction: a tensor derived through an op whose onnxruntime kernel jitters by
+ * a few ulps over floats (Sigmoid, Tanh: minmax-derive.ts KERNEL_JITTER) may differ by that much
+ * (within 1e-6 relative), and so may what derives from it or concatenates it.
+ * The histogram path is compared with every value binned (`histogramSample: 0`); sample-graph.test.ts
  * compares the default, sampled one with it.
  * bench/calibration.ts measures what they cost.
  */
@@ -20,7 +23,10 @@ import { imageToTensor } from '../preprocess/image';
 import { parseSpecJson, resolveSpec, type PresetName } from '../preprocess/spec';
 import { DEFAULT_QUANTIZE_OPTIONS, prepareModel } from '../quant/quantize';
 import type { Feeds } from '../runner';
+import { calibrationCandidates } from './augment';
 import { calibrate, type CalibrationResult } from './calibrate';
+import { jitteredReadings } from './minmax-derive';
+import { minMaxGraph } from './minmax-graph';
 import { computeRange, type RangeMethod } from './ranges';
 
 const S255 = '0.00392156862745098';
@@ -80,8 +86,13 @@ async function load(row: Row): Promise<{ model: Model; feeds: Feeds[] }> {
   return { model, feeds: await Promise.all(files.map((_, i) => source.feeds(i))) };
 }
 
-/** Every difference between two calibrations of the same images that the ranges could see. */
-function differences(ref: CalibrationResult, fast: CalibrationResult, methods: readonly RangeMethod[]): string[] {
+/** Equal, or within KERNEL_JITTER's few ulps for the tensors in `near`. */
+function same(a: number, b: number, near: boolean): boolean {
+  return a === b || (near && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b)));
+}
+
+/** Every difference between two calibrations of the same images that the ranges could see (`jittered`: see the file comment). */
+function differences(ref: CalibrationResult, fast: CalibrationResult, methods: readonly RangeMethod[], jittered: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   const names = Object.keys(ref.stats.tensors);
   if (names.length !== Object.keys(fast.stats.tensors).length) out.push(`${names.length} tensors vs ${Object.keys(fast.stats.tensors).length}`);
@@ -92,8 +103,9 @@ function differences(ref: CalibrationResult, fast: CalibrationResult, methods: r
       out.push(`${name}: missing`);
       continue;
     }
-    if (a.count !== b.count || a.max !== b.max || a.batches !== b.batches || a.nanCount !== b.nanCount || a.movingMax !== b.movingMax) out.push(`${name}: count/max`);
-    if (b.minImplied ? !(a.min >= 0 && b.min === 0) : a.min !== b.min || a.movingMin !== b.movingMin) out.push(`${name}: min ${a.min} vs ${b.min}`);
+    const near = jittered.has(name);
+    if (a.count !== b.count || !same(a.max, b.max, near) || a.batches !== b.batches || a.nanCount !== b.nanCount || !same(a.movingMax, b.movingMax, near)) out.push(`${name}: count/max ${a.max} vs ${b.max}`);
+    if (b.minImplied ? !(a.min >= 0 && b.min === 0) : !same(a.min, b.min, near) || !same(a.movingMin, b.movingMin, near)) out.push(`${name}: min ${a.min} vs ${b.min}`);
     if (JSON.stringify(ref.shapes[name]) !== JSON.stringify(fast.shapes[name])) out.push(`${name}: shape`);
     const ha = a.histogram;
     const hb = b.histogram;
@@ -102,7 +114,7 @@ function differences(ref: CalibrationResult, fast: CalibrationResult, methods: r
     for (const method of methods) {
       const r = computeRange(a, { method });
       const s = computeRange(b, { method });
-      if (r.min !== s.min || r.max !== s.max) out.push(`${name}: ${method} [${r.min}, ${r.max}] vs [${s.min}, ${s.max}]`);
+      if (!same(r.min, s.min, near) || !same(r.max, s.max, near)) out.push(`${name}: ${method} [${r.min}, ${r.max}] vs [${s.min}, ${s.max}]`);
     }
   }
   return out;
@@ -117,9 +129,11 @@ describe('fast calibration paths give the reference ranges exactly (every shared
       const minmax = { ...options, collector: { histograms: false } };
       const ref = await calibrate(model, runner, source, { ...minmax, reference: true });
       const fast = await calibrate(model, runner, source, minmax);
-      expect(differences(ref, fast, ['minmax', 'moving-average'])).toEqual([]);
-      // Something was implied, so the test checks the shortcuts, not only the fallback.
-      if (row.file !== 'super-resolution.onnx') expect(Object.values(fast.stats.tensors).some((t) => t.minImplied)).toBe(true);
+      const packed = minMaxGraph(model, calibrationCandidates(model, DEFAULT_QUANTIZE_OPTIONS), { inputDims: Object.fromEntries(Object.entries(feeds[0]).map(([n, t]) => [n, [...t.dims]])) });
+      expect(differences(ref, fast, ['minmax', 'moving-average'], jitteredReadings(packed.readings))).toEqual([]);
+      expect([...fast.skipped].sort()).toEqual([...ref.skipped].sort());
+      // Something was implied or derived, so the test checks the shortcuts, not only the fallback.
+      if (row.file !== 'super-resolution.onnx') expect(packed.readings.some((r) => r.kind !== 'reduced' || !r.min)).toBe(true);
       if (row.histograms) {
         const hist = { ...options, collector: { histograms: true }, histogramSample: 0 };
         const refHist = await calibrate(model, runner, source, { ...hist, reference: true });

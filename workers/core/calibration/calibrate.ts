@@ -15,7 +15,7 @@ import { encodeModel } from '../onnx/encode';
 import { numel } from '../onnx/tensor';
 import type { BatchSummary } from './histogram';
 import { defaultHistogramSample, sampleGraph } from './sample-graph';
-import { impliedConcats, minMaxGraph, type ConcatReading, type MinMaxReading } from './minmax-graph';
+import { impliedConcats, minMaxGraph, type ConcatReading, type DerivedReading, type MinMaxReading } from './minmax-graph';
 import type { Model } from '../onnx/types';
 import type { PlanOptions } from '../quant/plan';
 import { runWithin, type Feeds, type Runner, type RunBudget, type RunnerSession, type RunnerTensor } from '../runner';
@@ -255,9 +255,43 @@ async function referenceMinMaxObserver(model: Model, runner: Runner, tensors: re
 
 const NON_FINITE = (count: number): BatchSummary => ({ count: 0, nanCount: count, infCount: 0, min: Infinity, max: -Infinity });
 
+type Read = { summary: BatchSummary; dims: number[]; minImplied: boolean };
+
+/** The max of `count` values from `start` (NaN if any is, like ReduceMax). */
+function maxOf(data: Float32Array, start: number, count: number): number {
+  let max = -Infinity;
+  for (let i = start; i < start + count; i++) {
+    const v = data[i];
+    if (Number.isNaN(v)) return NaN;
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/**
+ * A derived tensor's batch (minmax-derive.ts): min and max of f at its source's extremes, the source's
+ * dims and counts; non-finite when the source's batch is (a NaN reduced there would have come through
+ * f anyway) or when f's values are.
+ */
+function derivedBatch(r: DerivedReading, source: Read, outputs: Record<string, RunnerTensor>): Read | 'skipped' | undefined {
+  const hiT = outputs[r.hi.output];
+  const loT = r.lo ? outputs[r.lo.output] : undefined;
+  if (!hiT || (r.lo && !loT)) return undefined;
+  if (hiT.type !== 'float32' || (loT && loT.type !== 'float32')) return 'skipped';
+  const count = source.summary.count + source.summary.nanCount + source.summary.infCount;
+  const dims = [...source.dims];
+  if (count === 0) return { summary: NON_FINITE(0), dims, minImplied: false };
+  const a = (hiT.data as Float32Array)[r.hi.index];
+  const b = loT ? (loT.data as Float32Array)[r.lo!.index] : 0;
+  const finite = source.summary.count === count && Number.isFinite(a) && Number.isFinite(b);
+  if (!finite) return { summary: NON_FINITE(count), dims, minImplied: false };
+  // `lo` absent: the min is implied (recorded as 0), like a reduced tensor's without a ReduceMin.
+  return { summary: { count, nanCount: 0, infCount: 0, min: (r.lo ? Math.min(a, b) : 0) + 0, max: (r.lo ? Math.max(a, b) : a) + 0 }, dims, minImplied: !r.lo };
+}
+
 /** One run's summary of each tensor minMaxGraph observes, from its packed outputs. */
 function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, RunnerTensor>, skipped: Set<string>) {
-  const read = new Map<string, { summary: BatchSummary; dims: number[]; minImplied: boolean }>();
+  const read = new Map<string, Read>();
   for (const r of readings) {
     if (r.kind === 'concat') {
       const parts = r.parts.map((p) => read.get(p));
@@ -278,6 +312,14 @@ function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, 
       read.set(r.tensor, { summary: count > 0 ? { count, nanCount: 0, infCount: 0, min, max } : NON_FINITE(0), dims, minImplied });
       continue;
     }
+    if (r.kind === 'derived') {
+      const source = read.get(r.source);
+      if (!source) continue;
+      const derived = derivedBatch(r, source, outputs);
+      if (derived === 'skipped') skipped.add(r.tensor);
+      else if (derived) read.set(r.tensor, derived);
+      continue;
+    }
     const maxT = outputs[r.max.output];
     const minT = r.min ? outputs[r.min.output] : undefined;
     if (!maxT || (r.min && !minT)) continue;
@@ -290,9 +332,10 @@ function readMinMax(readings: readonly MinMaxReading[], outputs: Record<string, 
       const shape = outputs[r.dims.shape];
       if (!shape) continue;
       dims = Array.from(shape.data as BigInt64Array, Number);
+      if (r.dims.rank !== undefined) dims = dims.slice(r.dims.offset ?? 0, (r.dims.offset ?? 0) + r.dims.rank);
     } else dims = [...r.dims];
     const count = numel(dims);
-    const hi = (maxT.data as Float32Array)[r.max.index];
+    const hi = r.max.count === undefined ? (maxT.data as Float32Array)[r.max.index] : maxOf(maxT.data as Float32Array, r.max.index, r.max.count);
     const lo = minT ? (minT.data as Float32Array)[r.min!.index] : 0;
     // NaN propagates through the reductions: such a batch counts as non-finite, like the value path.
     const finite = Number.isFinite(lo) && Number.isFinite(hi);
@@ -311,6 +354,7 @@ async function minMaxObserver(model: Model, runner: Runner, tensors: readonly st
     inputs: new Set(aug.inputs),
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
+      for (const t of aug.notFloat) skipped.add(t);
       for (const [tensor, r] of readMinMax(aug.readings, outputs, skipped)) {
         const t = updateCalibrationStatsFromSummary(stats, tensor, r.summary);
         if (r.minImplied && r.summary.count > 0) t.minImplied = true;
