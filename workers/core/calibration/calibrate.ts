@@ -179,6 +179,8 @@ async function valuesObserver(model: Model, runner: Runner, tensors: readonly st
  */
 async function sampledObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads: number | undefined, inputDims: Record<string, number[]>, limit: number): Promise<Observer> {
   const g = sampleGraph(model, tensors, { limit, inputDims });
+  // Nothing large enough to sample (MNIST): every value, with no reductions to pay for.
+  if (g.samples.length === 0) return valuesObserver(model, runner, tensors, means, threads);
   const wanted = new Set(g.whole);
   const withMeans = augmentForChannelMeans(g.model, means);
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
