@@ -102,6 +102,8 @@ interface Observer {
   finish?(stats: CalibrationStats): void;
   /** Graph inputs whose statistics the observer reads from the run (else the host reads the feeds). */
   readonly inputs?: ReadonlySet<string>;
+  /** After the first image: a cheaper observer for the other images, from the dims the run showed. */
+  refine?(shapes: Record<string, number[]>): Promise<Observer | undefined>;
 }
 
 /** A Concat's batch from its parts' (undefined when a part was not read this run). */
@@ -177,15 +179,34 @@ async function valuesObserver(model: Model, runner: Runner, tensors: readonly st
  * The histogram path's default: large tensors sampled in the graph with their exact extremes reduced
  * there (sample-graph.ts), small ones exposed whole, implied Concats merged from their parts.
  */
-async function sampledObserver(model: Model, runner: Runner, tensors: readonly string[], means: readonly ChannelMeanRequest[], threads: number | undefined, inputDims: Record<string, number[]>, limit: number): Promise<Observer> {
-  const g = sampleGraph(model, tensors, { limit, inputDims });
+async function sampledObserver(
+  model: Model,
+  runner: Runner,
+  tensors: readonly string[],
+  means: readonly ChannelMeanRequest[],
+  threads: number | undefined,
+  inputDims: Record<string, number[]>,
+  limit: number,
+  seen?: Record<string, number[]>,
+): Promise<Observer> {
+  const g = sampleGraph(model, tensors, { limit, inputDims, seen });
+  // Tensors the shape inference cannot size go out whole on the first image; their dims then size
+  // them, and the rest of the images run a graph that samples them too (TF-converted models).
+  const refine = seen
+    ? undefined
+    : async (shapes: Record<string, number[]>): Promise<Observer | undefined> => {
+        const sized = Object.fromEntries(g.unsized.filter((t) => shapes[t]).map((t) => [t, shapes[t]]));
+        const large = Object.values(sized).filter((d) => numel(d) > limit).length;
+        return large > 0 ? sampledObserver(model, runner, tensors, means, threads, inputDims, limit, sized) : undefined;
+      };
   // Nothing large enough to sample (MNIST): every value, with no reductions to pay for.
-  if (g.samples.length === 0) return valuesObserver(model, runner, tensors, means, threads);
+  if (g.samples.length === 0) return { ...(await valuesObserver(model, runner, tensors, means, threads)), ...(refine ? { refine } : {}) };
   const wanted = new Set(g.whole);
   const withMeans = augmentForChannelMeans(g.model, means);
   const session = await runner.createSession(encodeModel(withMeans.model), { optimization: 'all', threads });
   return {
     session,
+    ...(refine ? { refine } : {}),
     inputs: new Set(g.inputs),
     observe(outputs, stats, shapes, skipped) {
       observeMeans(withMeans.outputs, outputs, stats);
@@ -400,7 +421,7 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
         reductions(withMeans).catch(() => valuesObserver(model, runner, tensors, withMeans, options.threads, options.reference));
   // The means are an extra: a model whose graph will not take the ReduceMeans still calibrates, and
   // bias correction then reports each layer as having no channel means.
-  const observer = await observerFor(means).catch((e: unknown) => (means.length ? observerFor([]) : Promise.reject(e)));
+  let observer = await observerFor(means).catch((e: unknown) => (means.length ? observerFor([]) : Promise.reject(e)));
   const shapes: Record<string, number[]> = {};
   const skipped = new Set<string>();
   const wanted = new Set(tensors);
@@ -421,6 +442,13 @@ export async function calibrate(model: Model, runner: Runner, source: Calibratio
         throw e;
       });
       observer.observe(outputs, stats, shapes, skipped);
+      if (i === start && i + 1 < end && observer.refine) {
+        const next = await observer.refine(shapes).catch(() => undefined);
+        if (next) {
+          await observer.session.release();
+          observer = next;
+        }
+      }
       options.onProgress?.({ done: i - start + 1, total: end - start, elapsedMs: Date.now() - t0 });
     }
   } finally {

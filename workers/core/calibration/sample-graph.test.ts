@@ -102,3 +102,18 @@ describe('sampled histograms agree with every value binned (shared detectors, 8 
     });
   }
 });
+
+describe('tensors the shape inference cannot size', () => {
+  it('are sized by the first image and sampled from the second on (M-LSD, a TF-converted model)', { timeout: 120_000 }, async () => {
+    const c = CALIBRATION_CASES.find((x) => x.id === 'mlsd-tiny-512')!;
+    const { model, feeds } = await loadCase(c, 3);
+    const source = { count: feeds.length, feeds: async (i: number) => feeds[i] };
+    const result = await calibrate(model, runner, source, { threads: 1, plan: DEFAULT_QUANTIZE_OPTIONS });
+    const tensors = Object.values(result.stats.tensors);
+    const sampled = tensors.filter((t) => t.sampledValues);
+    // The first image's graph samples 8 of 59 (the ones inference sizes); the refined one most.
+    expect(sampled.length).toBeGreaterThan(tensors.length / 2);
+    // Every tensor saw every image, whatever graph observed it.
+    expect(new Set(tensors.map((t) => t.batches))).toEqual(new Set([3]));
+  });
+});

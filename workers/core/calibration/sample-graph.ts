@@ -70,6 +70,8 @@ export interface SampleGraph {
   readonly concats: readonly ConcatReading[];
   /** The graph inputs sampled here (the host need not look at their values). */
   readonly inputs: readonly string[];
+  /** Whole tensors whose dims the shape inference does not know (a run's `seen` dims can size them). */
+  readonly unsized: readonly string[];
 }
 
 export interface SampleGraphOptions {
@@ -77,6 +79,11 @@ export interface SampleGraphOptions {
   readonly limit: number;
   /** The dims every calibration run feeds, by input name (the model may declare them dynamic). */
   readonly inputDims?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Float tensors' dims seen in a run, for tensors the shape inference cannot size (a first image's
+   * whole outputs): those can then be sampled too.
+   */
+  readonly seen?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** Ops that read and write NCHW tensors (input 0 and output 0). */
@@ -126,10 +133,14 @@ export function sampleGraph(model: Model, tensors: readonly string[], options: S
   const limit = options.limit;
   const large: { tensor: string; dims: number[]; count: number }[] = [];
   const whole: string[] = [];
+  const unsized: string[] = [];
+  const seen = options.seen ?? {};
+  const dimsOf = (name: string): number[] | undefined => knownDims(scope.dims(name)) ?? (Object.prototype.hasOwnProperty.call(seen, name) ? [...seen[name]] : undefined);
   for (const tensor of tensors) {
     if (implied.has(tensor)) continue;
-    const dims = knownDims(scope.dims(tensor));
-    const elem = scope.elemType(tensor) ?? index.valueInfo.get(tensor)?.type?.tensorType?.elemType;
+    const dims = dimsOf(tensor);
+    if (!dims) unsized.push(tensor);
+    const elem = Object.prototype.hasOwnProperty.call(seen, tensor) ? DataType.FLOAT : (scope.elemType(tensor) ?? index.valueInfo.get(tensor)?.type?.tensorType?.elemType);
     const count = dims ? product(dims) : undefined;
     if (limit > 0 && dims && count !== undefined && count > limit && elem === DataType.FLOAT) large.push({ tensor, dims: [...dims], count });
     // A graph input the host reads from its feeds, whole.
@@ -138,7 +149,7 @@ export function sampleGraph(model: Model, tensors: readonly string[], options: S
   const withExtremes = minMaxGraph(model, large.map((l) => l.tensor), { inputDims: options.inputDims });
   const g = withExtremes.model.graph!;
   const fresh = nameAllocator(g);
-  const nchw = nchwTensors(model, (name) => knownDims(scope.dims(name)));
+  const nchw = nchwTensors(model, dimsOf);
   const nodes: Node[] = [];
   const initializers = [...g.initializer];
   const flat = fresh('zeropoint_sample_flat');
@@ -193,5 +204,6 @@ export function sampleGraph(model: Model, tensors: readonly string[], options: S
     whole,
     concats,
     inputs: large.filter((l) => inputs.has(l.tensor)).map((l) => l.tensor),
+    unsized: unsized.filter((t) => !inputs.has(t)),
   };
 }
