@@ -22,7 +22,7 @@
  * models instead of trusting it.
  */
 import type { BatchSummary, Histogram } from './histogram';
-import { binIndexOf, coverRange } from './histogram';
+import { binIndexOf, coverRange, smallLane, summarizeValues } from './histogram';
 
 export interface SampledBatch {
   /** Finite values in the batch (the whole tensor, not the sample). */
@@ -39,13 +39,9 @@ export interface SampledBatch {
  * caller counts it as non-finite without calling this). Returns the batch's summary.
  */
 export function addSampledValues(h: Histogram, sample: Float32Array, batch: SampledBatch): BatchSummary {
-  const n = sample.length;
-  // The sample's extremes (an unmeasured min comes from them) and how many of its values are finite.
-  extremesOf(sample, kernelOut);
-  const sMin = kernelOut[0];
-  const sMax = kernelOut[1];
-  const allFinite = Number.isFinite(sMin) && Number.isFinite(sMax);
-  const lo = batch.min ?? (n > 0 && allFinite ? Math.min(sMin, batch.max) : batch.max);
+  // An unmeasured min comes from the sample's finite values.
+  const seen = batch.min === undefined ? summarizeValues(sample) : undefined;
+  const lo = batch.min ?? (seen && seen.count > 0 ? Math.min(seen.min, batch.max) : batch.max);
   const hi = batch.max;
   if (batch.count <= 0) return { count: 0, nanCount: 0, infCount: 0, min: Infinity, max: -Infinity };
   const summary: BatchSummary = { count: batch.count, nanCount: 0, infCount: 0, min: lo + 0, max: hi + 0 };
@@ -75,7 +71,7 @@ export function addSampledValues(h: Histogram, sample: Float32Array, batch: Samp
   // One tight loop into int32 counts (weights applied per bin after): a sample is binned at 3-5 ns a
   // value where a loop keeping every statistic per value took 14. Values outside [lo, hi] (only
   // non-finite ones can be) are left out of the bins and the weight.
-  const lane = laneOf(bins);
+  const lane = smallLane(bins);
   binSample(sample, scale, offset, lane, bins, kernelOut);
   const inside = kernelOut[0];
   const s = kernelOut[1];
@@ -150,25 +146,4 @@ function binSample(sample: Float32Array, scale: number, offset: number, lane: In
   out[1] = s;
   out[2] = sq;
   out[3] = z;
-}
-
-/** The sample's min and max into out[0], out[1] (a kernel of its own, like binSample). */
-function extremesOf(sample: Float32Array, out: Float64Array): void {
-  let min = Infinity;
-  let max = -Infinity;
-  const n = sample.length;
-  for (let i = 0; i < n; i++) {
-    const x = sample[i];
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  out[0] = min;
-  out[1] = max;
-}
-
-let laneStore = new Int32Array(0);
-/** A zeroed int32 lane of at least `bins` slots (kept zero between calls). */
-function laneOf(bins: number): Int32Array {
-  if (laneStore.length < bins) laneStore = new Int32Array(bins);
-  return laneStore;
 }

@@ -303,8 +303,8 @@ let laneA = new Int32Array(0);
 let laneB = new Int32Array(0);
 
 let small = new Int32Array(0);
-/** The one int32 lane of a short batch (zeroed after use). */
-function smallLane(bins: number): Int32Array {
+/** A shared int32 lane of at least `bins` slots, zero between calls (every user zeroes what it counted). */
+export function smallLane(bins: number): Int32Array {
   if (small.length < bins) small = new Int32Array(bins);
   return small;
 }
