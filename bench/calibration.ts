@@ -34,7 +34,7 @@ import { mergeCalibrationStats, type CalibrationStats } from '../workers/core/ca
 import { calibrationCandidates } from '../workers/core/calibration/augment';
 import { jitteredReadings } from '../workers/core/calibration/minmax-derive';
 import { minMaxGraph } from '../workers/core/calibration/minmax-graph';
-import { computeRange, type RangeMethod } from '../workers/core/calibration/ranges';
+import { computeRange, medianRangeMove, type RangeMethod } from '../workers/core/calibration/ranges';
 import { defaultHistogramSample } from '../workers/core/calibration/sample-graph';
 import { encodeModel } from '../workers/core/onnx/encode';
 import type { Model } from '../workers/core/onnx/types';
@@ -141,20 +141,6 @@ function sameRanges(a: CalibrationStats, b: CalibrationStats, methods: readonly 
     if (inexact) near++;
   }
   return { equal: differ.length === 0, tensors: names.length, differ, near };
-}
-
-/** The median over tensors of the largest move of a range end from a to b, as a share of a's range. */
-function medianMove(a: CalibrationStats, b: CalibrationStats, method: RangeMethod): number {
-  const moves: number[] = [];
-  for (const [name, t] of Object.entries(a.tensors)) {
-    const u = b.tensors[name];
-    if (!u || t.count === 0 || u.count === 0) continue;
-    const r = computeRange(t, { method });
-    const s = computeRange(u, { method });
-    moves.push(Math.max(Math.abs(r.min - s.min), Math.abs(r.max - s.max)) / (r.max - r.min || 1));
-  }
-  moves.sort((p, q) => p - q);
-  return moves.length ? moves[moves.length >> 1] : NaN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +265,7 @@ async function benchCase(c: CalibrationCase, pool: Pool | undefined): Promise<Ro
   const packed = minMaxGraph(model, calibrationCandidates(model, DEFAULT_QUANTIZE_OPTIONS), { inputDims });
   row.minmaxEqual = sameRanges(refMinMax!.stats, fastMinMax!.stats, ['minmax', 'moving-average'], jitteredReadings(packed.readings));
   row.histEqual = sameRanges(refHist!.stats, exactHist!.stats, ['minmax', 'moving-average', 'percentile', 'entropy', 'mse']);
-  row.sampledMove = { percentile: medianMove(exactHist!.stats, fastHist!.stats, 'percentile'), entropy: medianMove(exactHist!.stats, fastHist!.stats, 'entropy'), mse: medianMove(exactHist!.stats, fastHist!.stats, 'mse') };
+  row.sampledMove = { percentile: medianRangeMove(exactHist!.stats, fastHist!.stats, 'percentile'), entropy: medianRangeMove(exactHist!.stats, fastHist!.stats, 'entropy'), mse: medianRangeMove(exactHist!.stats, fastHist!.stats, 'mse') };
   row.sampledTensors = Object.values(fastHist!.stats.tensors).filter((t) => t.sampledValues).length;
   if (pool) {
     row.workers = {};

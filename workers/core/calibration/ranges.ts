@@ -25,7 +25,7 @@
  *    (see mseRange / expectedSquaredError).
  */
 import { ZeropointError } from '../errors';
-import type { TensorStats } from './collector';
+import { getTensorStats, type CalibrationStats, type TensorStats } from './collector';
 import { absHistogram, cdfQuantile, fractionOutside, massPieces, type Histogram, type MassPieces } from './histogram';
 import { roundHalfToEven } from '../quant/params';
 
@@ -568,4 +568,22 @@ export function computeAllRanges(stats: TensorStats, options?: AllRangesOptions)
   all.entropy = entropyRange(h, options?.entropy);
   all.mse = mseRange(h, options?.mse);
   return all;
+}
+
+/**
+ * How far a method's ranges moved from statistics `a` to `b` (sampled against every value, or another
+ * set of images): the median over the tensors both hold of the larger move of a range end, as a share
+ * of the range from `a`. NaN when they share no tensor with values.
+ */
+export function medianRangeMove(a: CalibrationStats, b: CalibrationStats, method: RangeMethod): number {
+  const moves: number[] = [];
+  for (const [name, t] of Object.entries(a.tensors)) {
+    const u = getTensorStats(b, name);
+    if (!u || t.count === 0 || u.count === 0) continue;
+    const r = computeRange(t, { method });
+    const s = computeRange(u, { method });
+    moves.push(Math.max(Math.abs(r.min - s.min), Math.abs(r.max - s.max)) / (r.max - r.min || 1));
+  }
+  moves.sort((p, q) => p - q);
+  return moves.length ? moves[moves.length >> 1] : NaN;
 }

@@ -12,8 +12,9 @@ import { encodeModel } from '../onnx/encode';
 import type { Model } from '../onnx/types';
 import { DEFAULT_QUANTIZE_OPTIONS, quantizeModel } from '../quant/quantize';
 import type { Feeds } from '../runner';
-import { calibrate, type CalibrationResult } from './calibrate';
-import { computeRange, type RangeMethod } from './ranges';
+import { addPair, createErrorStats, summarize } from '../metrics/error';
+import { calibrate } from './calibrate';
+import { computeRange, medianRangeMove } from './ranges';
 
 const runner = createNodeRunner({ source: 'sample-graph.test' });
 const CALIBRATE = 8;
@@ -37,35 +38,11 @@ async function outputsOf(model: Model, feeds: readonly Feeds[]): Promise<Float32
 function worstCosine(ref: Float32Array[][], test: Float32Array[][]): number {
   let worst = 1;
   for (let o = 0; o < ref[0].length; o++) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let i = 0; i < ref.length; i++) {
-      const a = ref[i][o];
-      const b = test[i][o];
-      for (let k = 0; k < a.length; k++) {
-        dot += a[k] * b[k];
-        na += a[k] * a[k];
-        nb += b[k] * b[k];
-      }
-    }
-    worst = Math.min(worst, dot / Math.sqrt(na * nb));
+    const stats = createErrorStats();
+    for (let i = 0; i < ref.length; i++) addPair(stats, ref[i][o], test[i][o]);
+    worst = Math.min(worst, summarize(stats).cosine);
   }
   return worst;
-}
-
-/** Median over tensors of the largest move of a range end, as a share of the first range's width. */
-function medianMove(a: CalibrationResult, b: CalibrationResult, method: RangeMethod): number {
-  const moves: number[] = [];
-  for (const [name, t] of Object.entries(a.stats.tensors)) {
-    const u = b.stats.tensors[name];
-    if (!u || t.count === 0 || u.count === 0) continue;
-    const r = computeRange(t, { method });
-    const s = computeRange(u, { method });
-    moves.push(Math.max(Math.abs(r.min - s.min), Math.abs(r.max - s.max)) / (r.max - r.min || 1));
-  }
-  moves.sort((x, y) => x - y);
-  return moves[moves.length >> 1];
 }
 
 describe('sampled histograms agree with every value binned (shared detectors, 8 calibration + 4 held-out images)', () => {
@@ -92,8 +69,8 @@ describe('sampled histograms agree with every value binned (shared detectors, 8 
       for (const method of ['percentile', 'entropy', 'mse'] as const) {
         const e = worstCosine(fp32, await outputsOf(quantizeModel(model, exact.stats, { method }).model, heldOut));
         const s = worstCosine(fp32, await outputsOf(quantizeModel(model, sampled.stats, { method }).model, heldOut));
-        const sampling = medianMove(exact, sampled, method);
-        const images = medianMove(exact, otherImages, method);
+        const sampling = medianRangeMove(exact.stats, sampled.stats, method);
+        const images = medianRangeMove(exact.stats, otherImages.stats, method);
         lines.push(`${method}: worst output cosine ${e.toFixed(4)} every value, ${s.toFixed(4)} sampled; median range move ${(100 * sampling).toFixed(2)}% sampled, ${(100 * images).toFixed(2)}% other images`);
         expect(Math.abs(s - e)).toBeLessThan(0.01);
         expect(sampling).toBeLessThan(images);
