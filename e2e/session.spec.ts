@@ -3,7 +3,7 @@
  * statistics are kept in the browser (IndexedDB); a reload in the middle of the Ranges step comes
  * back to Ranges with the same numbers, without calibrating again. "New session" forgets it all.
  */
-import type { Locator } from 'playwright/test';
+import type { Locator, Page } from 'playwright/test';
 import { expect, test } from './fixtures';
 
 /** The text of the first rows of a table, cell by cell. */
@@ -21,6 +21,9 @@ test('a reload in the middle of Ranges comes back to Ranges with the same number
   const detail = (await page.getByTestId('tensor-ranges').innerText()).trim();
   const calibrated = (await page.getByTestId('calibration-result').innerText()).trim();
   expect(rows.length).toBe(12);
+  // The settings (the open tensor among them) are saved a moment after the last change: a reload before
+  // that write commits comes back without them, so wait for it in the browser's own store.
+  await expect.poll(() => savedSelection(page), { timeout: 30_000 }).toBe(tensor);
 
   await page.reload();
   await expect(page.getByTestId('session-note')).toHaveAttribute('data-status', 'restored', { timeout: 60_000 });
@@ -45,3 +48,18 @@ test('a reload in the middle of Ranges comes back to Ranges with the same number
   await expect(page.getByTestId('step-model-status')).toContainText('Needs a model');
   await expect(page.getByTestId('session-note')).toHaveCount(0);
 });
+
+/** The open tensor as the session's saved settings hold it (IndexedDB 'zeropoint-session', app/session/idb.ts). */
+function savedSelection(page: Page): Promise<string | null> {
+  // A string: this project's Node tsconfig has no DOM types for the page-side function.
+  return page.evaluate(`new Promise((resolve) => {
+    const request = indexedDB.open('zeropoint-session', 1);
+    request.onerror = () => resolve(null);
+    request.onsuccess = () => {
+      const db = request.result;
+      const get = db.transaction('records', 'readonly').objectStore('records').get('settings');
+      get.onsuccess = () => { db.close(); resolve(get.result?.ranges?.selected ?? null); };
+      get.onerror = () => { db.close(); resolve(null); };
+    };
+  })`);
+}
